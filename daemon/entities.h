@@ -1,0 +1,29 @@
+/*
+ * entities.h: HTML character references.
+ */
+#ifndef CRIER_ENTITIES_H
+#define CRIER_ENTITIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/*
+ * Code point of the named reference name[0..len) (without '&' and ';'),
+ * from HTML 4's 252 names plus &apos;; 0 when unknown.
+ */
+uint32_t entity_lookup(const char *name, size_t len);
+
+/* Appends code point cp as UTF-8 (invalid ones as U+FFFD). */
+void entity_put_utf8(struct buf *out, uint32_t cp);
+
+/*
+ * Appends s[0..len) with character references decoded: &name; (known
+ * names only; unknown stay literal), &#NNN;, &#xHH; (a missing ';' is
+ * tolerated as browsers do).  Numeric references 0x80-0x9F map through
+ * windows-1252; NUL, surrogates and out-of-range values become U+FFFD.
+ */
+void entity_decode(struct buf *out, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * fetch.h: HTTP(S) transfers for the poller, on one libcurl multi handle.
+ *
+ * The only file that includes curl.h is fetch.c.  The caller queues
+ * requests with fetch_add() and drives everything with fetch_run(),
+ * which never blocks longer than its timeout and calls the done callback
+ * once per finished request, with a fetch_result the callback then owns.
+ *
+ * The fetcher enforces: at most fetch_concurrency transfers at once and
+ * at most 2 per host (others wait in its own queue, so timeouts start
+ * when a transfer really starts); http and https only, on every
+ * redirect hop; no proxy from the environment unless configured;
+ * addresses in loopback/private/link-local/unique-local/IPv4-mapped
+ * ranges refused at connect time unless allowed; at most CAP_REDIRECTS
+ * redirects; decoded bodies capped at max_feed_bytes; conditional GET
+ * with the validators given; connect/total/low-speed timeouts.
+ */
+#ifndef CRIER_FETCH_H
+#define CRIER_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct fetch_config {
+	unsigned concurrency;           /* total transfers at once (default 16) */
+	unsigned per_host;              /* transfers per host at once (default 2) */
+	size_t max_body_bytes;          /* decoded body cap (default 16 MiB) */
+	long connect_timeout_ms;        /* default 10 s */
+	long total_timeout_ms;          /* default 60 s */
+	long low_speed_bytes;           /* abort below this many bytes/s ... */
+	long low_speed_time_s;          /* ... for this long (default 100 B/s for 30 s) */
+	bool allow_private_addresses;
+	const char *const *allow_private_hosts; /* "host" or "host:port", NULL-terminated; may be NULL */
+	const char *proxy;              /* explicit proxy URL, or NULL for none */
+	const char *user_agent;         /* NULL: "crier/VERSION (+URL)" */
+};
+
+enum fetch_method { FETCH_GET = 0, FETCH_POST };
+
+struct fetch_request {
+	enum fetch_method method;
+	const char *url;
+	const char *etag;               /* sent as If-None-Match, or NULL */
+	const char *last_modified;      /* sent as If-Modified-Since, or NULL */
+	const char *content_type;       /* POST only */
+	const char *body;               /* POST only; copied */
+	size_t body_len;
+	const char *const *headers;     /* extra "Name: value" lines, NULL-terminated; copied */
+	int64_t id;                     /* the caller's id (a feed id), handed back */
+	void *user;                     /* handed back */
+};
+
+struct fetch_result {
+	int64_t id;
+	void *user;
+	char *url;                      /* the URL requested */
+	long status;                    /* HTTP status of the final response; 0 if none */
+	char *error;                    /* NULL on a transfer that completed; else a clear message */
+	char *final_url;                /* after redirects */
+	char *permanent_url;            /* set only when every redirect hop was 301/308 */
+	int redirects;
+	char *etag;                     /* response validators, or NULL */
+	char *last_modified;
+	char *content_type;             /* e.g. "application/rss+xml; charset=utf-8", or NULL */
+	int64_t retry_after;            /* seconds from Retry-After (429/503), else 0 */
+	struct buf body;                /* decoded body (NUL-terminated) */
+	long elapsed_ms;
+};
+
+void fetch_result_free(struct fetch_result *r);    /* NULL does nothing */
+
+struct fetcher;
+
+typedef void (*fetch_done_fn)(struct fetch_result *r, void *arg);
+
+/* A fetcher with cfg copied; never NULL (out of memory is fatal). */
+struct fetcher *fetch_new(const struct fetch_config *cfg);
+void fetch_free(struct fetcher *f);
+
+/* Queues a request (everything copied). 0, or -1 for a URL that is not http(s). */
+int fetch_add(struct fetcher *f, const struct fetch_request *req);
+
+/*
+ * Runs transfers for at most timeout_ms, calling done(result, arg) for
+ * each finished one (done owns result).  Returns the number of requests
+ * still queued or in flight.
+ */
+size_t fetch_run(struct fetcher *f, int timeout_ms, fetch_done_fn done, void *arg);
+
+/* Requests queued or in flight. */
+size_t fetch_pending(const struct fetcher *f);
+
+/* Parses an HTTP Retry-After value (seconds or HTTP date) relative to now. */
+int64_t fetch_parse_retry_after(const char *value, int64_t now);
+
+/* The default User-Agent: "crier/VERSION (+URL)". */
+const char *fetch_user_agent(void);
+
+#endif

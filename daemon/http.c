@@ -1,0 +1,2 @@
+/* http.c: STUB (skeleton). */
+#include "http.h"

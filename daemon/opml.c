@@ -1,0 +1,2 @@
+/* opml.c: STUB (skeleton). */
+#include "opml.h"

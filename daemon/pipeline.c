@@ -1,0 +1,2 @@
+/* pipeline.c: STUB (skeleton). */
+#include "pipeline.h"

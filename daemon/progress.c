@@ -1,0 +1,2 @@
+/* progress.c: STUB (skeleton). */
+#include "progress.h"

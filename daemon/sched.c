@@ -1,0 +1,2 @@
+/* sched.c: STUB (skeleton). */
+#include "sched.h"

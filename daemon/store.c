@@ -1,0 +1,2 @@
+/* store.c: STUB (skeleton). */
+#include "store.h"

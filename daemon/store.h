@@ -1,0 +1,4 @@
+/* store.h: see store.c. */
+#ifndef CRIER_STORE_H
+#define CRIER_STORE_H
+#endif

@@ -1,0 +1,22 @@
+/* test_template.c: unit tests for daemon/template.c. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+static void
+test_placeholder(void **state)
+{
+	(void)state;
+	assert_true(1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_placeholder),
+	};
+	return cmocka_run_group_tests_name("template", tests, NULL, NULL);
+}
