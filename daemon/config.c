@@ -105,6 +105,8 @@ config_error(struct config *cfg, int line, const char *fmt, ...)
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	cfg->errors = xrealloc(cfg->errors, (cfg->n_errors + 1) * sizeof(*cfg->errors));
+	cfg->error_lines = xrealloc(cfg->error_lines, (cfg->n_errors + 1) * sizeof(int));
+	cfg->error_lines[cfg->n_errors] = line;
 	cfg->errors[cfg->n_errors++] = buf_steal(&b);
 }
 
@@ -633,6 +635,24 @@ validate(struct config *cfg)
 	}
 }
 
+/* Errors in line order (a stable insertion sort: lists are short). */
+static void
+sort_errors(struct config *cfg)
+{
+	size_t i, j;
+
+	for (i = 1; i < cfg->n_errors; i++) {
+		char *e = cfg->errors[i];
+		int line = cfg->error_lines[i];
+		for (j = i; j > 0 && cfg->error_lines[j - 1] > line; j--) {
+			cfg->errors[j] = cfg->errors[j - 1];
+			cfg->error_lines[j] = cfg->error_lines[j - 1];
+		}
+		cfg->errors[j] = e;
+		cfg->error_lines[j] = line;
+	}
+}
+
 static struct config *
 config_new(const char *path)
 {
@@ -679,11 +699,13 @@ config_load(const char *path)
 	ini_allow_multiline = false;    /* an indented line is a key of its own */
 	ini_use_stack = false;
 	ini_max_line = CAP_CONFIG_LINE;
+	ini_initial_alloc = CAP_CONFIG_LINE;
 	ini_allow_realloc = false;
 	ini_stop_on_first_error = false;
 	ini_parse_stream(read_line, &r, on_key, &r);
 	buf_free(&data);
 	validate(cfg);
+	sort_errors(cfg);
 	return cfg;
 }
 
@@ -753,6 +775,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_errors; i++)
 		free(cfg->errors[i]);
 	free(cfg->errors);
+	free(cfg->error_lines);
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg);

@@ -91,7 +91,8 @@ struct config {
 	struct config_section *digests;
 	size_t n_digests;
 
-	char **errors;                  /* "file:line: message" */
+	char **errors;                  /* "file:line: message", in line order */
+	int *error_lines;
 	size_t n_errors;
 };
 

@@ -76,6 +76,8 @@ struct post {
 	const char *summary_html;   /* sanitized HTML of the summary/description */
 	const char *content_html;   /* sanitized HTML of the best content */
 	const char *content_text;   /* the best content when it was text-typed */
+	const char *search_text;    /* plain text of the content, for tag rules and search
+	                               (filled by the pipeline, not the parser) */
 	int64_t published_at;       /* UTC seconds; 0 when unknown */
 	int64_t updated_at;         /* UTC seconds; 0 when unknown */
 	struct author *authors;

@@ -113,6 +113,8 @@ emit(enum log_level level, const char *msg, const char *kvfmt, va_list ap)
 		w = vsnprintf(line + n, sizeof(line) - n, kvfmt, ap);
 		if (w > 0)
 			n += (size_t)w < sizeof(line) - n ? (size_t)w : sizeof(line) - n - 1;
+		else
+			n--;    /* nothing after all: drop the space */
 	}
 	if (n > sizeof(line) - 2)
 		n = sizeof(line) - 2;

@@ -1,4 +1,175 @@
-/* store.h: see store.c. */
+/*
+ * store.h: the SQLite store (one file, data_dir/crier.db).
+ *
+ * store.c is the only file that includes sqlite3.h.  The schema and its
+ * numbered migrations are in store_schema.c; they run at start, each in a
+ * transaction.  The database is in WAL mode: one writer connection (the
+ * pipeline's) and any number of read-only connections (one per web
+ * worker thread), so readers never wait for the poller.
+ *
+ * This header has two halves.  The write half is for pipeline.c and the
+ * CLI commands that change subscriptions; the read half is for everyone.
+ * Every function returns 0 on success and -1 on failure (logged here,
+ * where the SQLite error is known), unless it says otherwise.
+ */
 #ifndef CRIER_STORE_H
 #define CRIER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crier.h"
+
+struct store;
+
+enum store_mode { STORE_WRITER, STORE_READER };
+
+/*
+ * Opens (creating data_dir/crier.db if needed, for a writer) and, for a
+ * writer, migrates.  NULL on failure with *err set (free it).
+ */
+struct store *store_open(const char *path, enum store_mode mode, char **err);
+void store_close(struct store *s);             /* NULL does nothing */
+
+/* The schema version this build migrates to, and the file's current one. */
+int store_schema_latest(void);
+int store_schema_version(struct store *s);
+
+/*
+ * A number that changes whenever any connection commits a change to the
+ * file (SQLite's data_version plus this connection's own writes), so a
+ * reader can tell whether cached pages are stale.
+ */
+int64_t store_generation(struct store *s);
+
+/* ---------------------------------------------------------------- feeds */
+
+enum feed_origin { FEED_RUNTIME = 0, FEED_CONFIG };
+
+/* One row of feeds, as read.  Strings are owned by the struct: feed_clear(). */
+struct feed {
+	int64_t id;
+	char *url;
+	char *name;             /* configured name, or NULL */
+	char *title;            /* the feed's own title, or NULL */
+	char *site_url;
+	char *etag;
+	char *last_modified;
+	char *body_hash;        /* SHA-256 of the last body parsed */
+	char *tags;             /* comma-separated labels from config/OPML/CLI */
+	char *team;             /* team slug, or NULL */
+	int64_t team_id;        /* 0 when none */
+	char *last_error;       /* plain words, or NULL */
+	int64_t interval;       /* seconds; 0: poll_interval */
+	int64_t next_fetch_at;
+	int64_t last_fetch_at;
+	int64_t last_success_at;
+	int64_t failing_since;  /* 0 when the last fetch succeeded */
+	int64_t error_count;
+	int64_t last_status;    /* HTTP status, 0 for a transfer error or never */
+	int64_t post_count;
+	int64_t created_at;
+	bool gone;              /* answered 410: not polled again */
+	bool active;            /* false: removed from the config, posts kept */
+	enum feed_origin origin;
+};
+
+void feed_clear(struct feed *f);
+/* The name to show: name, else title, else url. */
+const char *feed_display_name(const struct feed *f);
+
+/* Creates or updates a team; *id_out gets its id. */
+int store_team_upsert(struct store *s, const char *slug, const char *name,
+    const char *description, int64_t *id_out);
+
+/*
+ * Adds a feed at runtime (CLI, OPML).  Returns 0 and *id_out, 1 when a
+ * feed with that URL already exists (*id_out is its id), -1 on error.
+ * tags is comma-separated or NULL; team a slug or NULL.
+ */
+int store_feed_add(struct store *s, const char *url, const char *name,
+    const char *tags, const char *team, int64_t *id_out);
+
+/*
+ * Makes the config's feeds the store's config feeds: upserts each (name,
+ * tags, team, interval; origin config, active), and deactivates config
+ * feeds no longer listed (their posts are kept).  One transaction.
+ */
+struct config;
+int store_sync_config(struct store *s, const struct config *cfg);
+
+/* Deletes a feed and its posts: 0 done, 1 refused (a feed of the config
+ * file: remove it there), 2 no such feed, -1 error. */
+int store_feed_remove(struct store *s, int64_t id);
+
+/* Finds a feed by id or URL. 0 and *out filled, 1 when not found, -1. */
+int store_feed_get(struct store *s, int64_t id, struct feed *out);
+int store_feed_find(struct store *s, const char *url, struct feed *out);
+
+typedef int (*store_feed_fn)(const struct feed *f, void *arg);
+
+/* Calls fn for every feed (ordered by id); stops early when fn returns non-zero. */
+int store_feeds_each(struct store *s, store_feed_fn fn, void *arg);
+
+/* Calls fn for each active, not gone feed with next_fetch_at <= now (all of them when all). */
+int store_feeds_due(struct store *s, int64_t now, bool all, store_feed_fn fn, void *arg);
+
+/* The earliest next_fetch_at among active feeds, or INT64_MAX when none. */
+int64_t store_next_due(struct store *s);
+
+/* What a fetch changed about a feed (all in one transaction with its posts). */
+struct feed_update {
+	int64_t feed_id;
+	int64_t fetched_at;
+	int64_t next_fetch_at;
+	int64_t status;             /* HTTP status, 0 for a transfer error */
+	const char *error;          /* NULL on success */
+	bool success;               /* resets error_count and failing_since */
+	bool gone;                  /* 410 */
+	const char *new_url;        /* a permanent redirect's target, or NULL */
+	const char *etag;           /* new validators (NULL keeps the old ones on 304) */
+	const char *last_modified;
+	bool set_validators;        /* write etag/last_modified (even NULL) */
+	const char *body_hash;      /* or NULL to keep */
+	const char *title;          /* the feed's own title/link when parsed, or NULL */
+	const char *site_url;
+};
+
+struct save_stats {
+	size_t new_posts;
+	size_t updated_posts;
+	size_t unchanged_posts;
+};
+
+/*
+ * Records a fetch and saves its posts (n may be 0) in one transaction:
+ * new guids are inserted, a changed content_hash updates the row in
+ * place (never a duplicate), equal ones are left alone.  Tags and the
+ * FTS index follow.  Each post's id is set.  stats may be NULL.
+ */
+int store_feed_commit(struct store *s, const struct feed_update *u,
+    struct post *const *posts, size_t n, struct save_stats *stats);
+
+/* ---------------------------------------------------------------- posts */
+
+/* Counts for /metrics, status pages and tests. */
+struct store_counts {
+	int64_t feeds, feeds_failing, feeds_gone, feeds_inactive;
+	int64_t posts, tags;
+};
+int store_counts(struct store *s, struct store_counts *out);
+
+/* Tag slugs of a post, comma-separated into out (for tests and the CLI). */
+int store_post_tags(struct store *s, int64_t post_id, struct buf *out);
+
+/* ---------------------------------------------------------------- raw */
+
+/* For tests and tools: runs SQL and appends each row's columns, tab-
+ * separated, one row per line, to out. */
+int store_query_text(struct store *s, const char *sql, struct buf *out);
+
+/* Runs an integrity check; 0 when "ok". */
+int store_check(struct store *s);
+
 #endif

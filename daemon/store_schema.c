@@ -1,1 +1,111 @@
-/* store_schema.c: STUB */
+/*
+ * store_schema.c: the database schema, as numbered migrations.
+ *
+ * Migration N takes a file at schema_version N-1 to N.  They run at start
+ * in store_open(), each inside its own transaction, in order; a file
+ * from a newer crier (a version above the last one here) is refused.
+ * Never edit a migration that has shipped: add the next one.
+ *
+ * Times are UTC Unix seconds.  Text is UTF-8.  posts.text is the plain
+ * text of the content, kept for search snippets; posts_fts indexes it
+ * with the title and author (external content: the FTS table reads its
+ * rows from posts, and triggers keep it in step).
+ */
+#include "store.h"
+
+const char *const store_migrations[] = {
+	/* 1: feeds, teams, posts, tags, full-text search */
+	"CREATE TABLE teams (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  slug TEXT NOT NULL UNIQUE,\n"
+	"  name TEXT,\n"
+	"  description TEXT,\n"
+	"  created_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE feeds (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  url TEXT NOT NULL UNIQUE,\n"
+	"  name TEXT,\n"
+	"  title TEXT,\n"
+	"  site_url TEXT,\n"
+	"  etag TEXT,\n"
+	"  last_modified TEXT,\n"
+	"  body_hash TEXT,\n"
+	"  tags TEXT,\n"
+	"  team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,\n"
+	"  interval INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_fetch_at INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_fetch_at INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_success_at INTEGER NOT NULL DEFAULT 0,\n"
+	"  failing_since INTEGER NOT NULL DEFAULT 0,\n"
+	"  error_count INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_error TEXT,\n"
+	"  last_status INTEGER NOT NULL DEFAULT 0,\n"
+	"  gone INTEGER NOT NULL DEFAULT 0,\n"
+	"  active INTEGER NOT NULL DEFAULT 1,\n"
+	"  origin TEXT NOT NULL DEFAULT 'runtime' CHECK (origin IN ('config', 'runtime')),\n"
+	"  created_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX feeds_due ON feeds(next_fetch_at) WHERE active AND NOT gone;\n"
+	"CREATE TABLE posts (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,\n"
+	"  team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,\n"
+	"  guid TEXT NOT NULL,\n"
+	"  url TEXT,\n"
+	"  title TEXT,\n"
+	"  author TEXT,\n"
+	"  authors TEXT,\n"
+	"  content_html TEXT,\n"
+	"  text TEXT,\n"
+	"  summary TEXT,\n"
+	"  summary_html TEXT,\n"
+	"  published_at INTEGER NOT NULL,\n"
+	"  updated_at INTEGER NOT NULL,\n"
+	"  fetched_at INTEGER NOT NULL,\n"
+	"  week TEXT NOT NULL,\n"
+	"  content_hash TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'local')),\n"
+	"  status TEXT NOT NULL DEFAULT 'published' CHECK (status IN ('published', 'draft', 'deleted')),\n"
+	"  slug TEXT,\n"
+	"  markdown TEXT\n"
+	");\n"
+	"CREATE UNIQUE INDEX posts_feed_guid ON posts(feed_id, guid);\n"
+	"CREATE INDEX posts_river ON posts(published_at DESC, id DESC) WHERE status = 'published';\n"
+	"CREATE INDEX posts_feed_river ON posts(feed_id, published_at DESC, id DESC);\n"
+	"CREATE INDEX posts_team_river ON posts(team_id, published_at DESC, id DESC) WHERE team_id IS NOT NULL;\n"
+	"CREATE INDEX posts_week ON posts(week, published_at DESC);\n"
+	"CREATE TABLE tags (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  slug TEXT NOT NULL UNIQUE,\n"
+	"  label TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE post_tags (\n"
+	"  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,\n"
+	"  tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
+	"  origin TEXT NOT NULL CHECK (origin IN ('feed', 'rule', 'plugin', 'manual')),\n"
+	"  PRIMARY KEY (post_id, tag_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX post_tags_tag ON post_tags(tag_id, post_id);\n"
+	"CREATE VIRTUAL TABLE posts_fts USING fts5(\n"
+	"  title, text, author,\n"
+	"  content='posts', content_rowid='id',\n"
+	"  tokenize='unicode61 remove_diacritics 2'\n"
+	");\n"
+	"CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN\n"
+	"  INSERT INTO posts_fts(rowid, title, text, author)\n"
+	"    VALUES (new.id, new.title, new.text, new.author);\n"
+	"END;\n"
+	"CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN\n"
+	"  INSERT INTO posts_fts(posts_fts, rowid, title, text, author)\n"
+	"    VALUES ('delete', old.id, old.title, old.text, old.author);\n"
+	"END;\n"
+	"CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, text, author ON posts BEGIN\n"
+	"  INSERT INTO posts_fts(posts_fts, rowid, title, text, author)\n"
+	"    VALUES ('delete', old.id, old.title, old.text, old.author);\n"
+	"  INSERT INTO posts_fts(rowid, title, text, author)\n"
+	"    VALUES (new.id, new.title, new.text, new.author);\n"
+	"END;\n",
+};
+
+const int store_migrations_count = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

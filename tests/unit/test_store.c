@@ -1,22 +1,314 @@
-/* test_store.c: unit tests for daemon/store.c. */
+/* test_store.c: the SQLite store on real files: migrations, feeds,
+ * posts (insert, update in place, unchanged), tags, search, and that a
+ * failed feed write leaves nothing behind. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "config.h"
+#include "store.h"
+#include "util.h"
+
+static char dir[] = "/tmp/crier-test-store-XXXXXX";
+static char path[256];
+
+static struct store *
+open_fresh(void)
+{
+	char *err = NULL;
+	struct store *s;
+	char wal[300];
+
+	unlink(path);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", path);
+	unlink(wal);
+	s = store_open(path, STORE_WRITER, &err);
+	if (s == NULL)
+		fail_msg("store_open: %s", err);
+	return s;
+}
+
+static char *
+query(struct store *s, const char *sql)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(store_query_text(s, sql, &b), 0);
+	return buf_steal(&b);
+}
+
 static void
-test_placeholder(void **state)
+assert_query(struct store *s, const char *sql, const char *want)
+{
+	char *got = query(s, sql);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("%s\n got: [%s]\nwant: [%s]", sql, got, want);
+	free(got);
+}
+
+static struct post *
+mkpost(struct arena *a, const char *guid, const char *title, const char *content, int64_t published)
+{
+	struct post *p = arena_alloc(a, sizeof(*p));
+
+	p->guid = arena_strdup(a, guid);
+	p->url = arena_printf(a, "https://example.org/%s", guid);
+	p->title = arena_strdup(a, title);
+	p->content_html = arena_printf(a, "<p>%s</p>", content);
+	p->search_text = arena_strdup(a, content);
+	p->published_at = published;
+	p->fetched_at = published + 60;
+	util_sha256_hex(content, strlen(content), p->content_hash);
+	return p;
+}
+
+static void
+test_migrations(void **state)
+{
+	struct store *s = open_fresh();
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_check(s), 0);
+	assert_query(s, "PRAGMA journal_mode", "wal\n");
+	store_close(s);
+	/* reopening does not migrate again */
+	s = store_open(path, STORE_WRITER, &err);
+	assert_non_null(s);
+	assert_query(s, "SELECT count(*) FROM schema_version", "1\n");
+	store_close(s);
+	/* a read-only connection refuses writes */
+	s = store_open(path, STORE_READER, &err);
+	assert_non_null(s);
+	assert_int_equal(store_feed_add(s, "https://x.example/", NULL, NULL, NULL, NULL), -1);
+	store_close(s);
+}
+
+static void
+test_feeds(void **state)
+{
+	struct store *s = open_fresh();
+	struct feed f;
+	int64_t id, id2;
+
+	(void)state;
+	assert_int_equal(store_feed_add(s, "https://a.example/feed", "A", "x,y", NULL, &id), 0);
+	assert_int_equal(store_feed_add(s, "https://a.example/feed", NULL, NULL, NULL, &id2), 1);
+	assert_int_equal(id, id2);
+	assert_int_equal(store_feed_get(s, id, &f), 0);
+	assert_string_equal(f.url, "https://a.example/feed");
+	assert_string_equal(feed_display_name(&f), "A");
+	assert_string_equal(f.tags, "x,y");
+	assert_true(f.active);
+	assert_int_equal(f.origin, FEED_RUNTIME);
+	feed_clear(&f);
+	assert_int_equal(store_feed_get(s, 999, &f), 1);
+	assert_int_equal(store_feed_remove(s, 999), 2);
+	assert_int_equal(store_feed_remove(s, id), 0);
+	assert_int_equal(store_feed_get(s, id, &f), 1);
+	store_close(s);
+}
+
+static void
+test_config_sync(void **state)
+{
+	struct store *s = open_fresh();
+	struct config *cfg = config_defaults();
+	struct config_feed cf[2];
+	struct feed f;
+	char *t1[] = { "council", NULL };
+
+	(void)state;
+	memset(cf, 0, sizeof(cf));
+	cf[0].url = "https://one.example/feed";
+	cf[0].name = "One";
+	cf[0].tags = t1;
+	cf[0].n_tags = 1;
+	cf[1].url = "https://two.example/feed";
+	cfg->feeds = cf;
+	cfg->n_feeds = 2;
+	assert_int_equal(store_sync_config(s, cfg), 0);
+	assert_query(s, "SELECT url, name, tags, origin, active FROM feeds ORDER BY id",
+	    "https://one.example/feed\tOne\tcouncil\tconfig\t1\n"
+	    "https://two.example/feed\t\t\tconfig\t1\n");
+	/* a config feed cannot be removed from the CLI */
+	assert_int_equal(store_feed_find(s, "https://one.example/feed", &f), 0);
+	assert_int_equal(store_feed_remove(s, f.id), 1);
+	feed_clear(&f);
+	/* dropped from the config: kept, inactive, not due */
+	cfg->n_feeds = 1;
+	assert_int_equal(store_sync_config(s, cfg), 0);
+	assert_query(s, "SELECT url, active FROM feeds ORDER BY id",
+	    "https://one.example/feed\t1\nhttps://two.example/feed\t0\n");
+	/* and back again */
+	cfg->n_feeds = 2;
+	assert_int_equal(store_sync_config(s, cfg), 0);
+	assert_query(s, "SELECT count(*) FROM feeds WHERE active", "2\n");
+	cfg->feeds = NULL;
+	cfg->n_feeds = 0;
+	config_free(cfg);
+	store_close(s);
+}
+
+static void
+test_posts(void **state)
+{
+	struct store *s = open_fresh();
+	struct arena *a = arena_new();
+	struct feed_update u;
+	struct save_stats st;
+	struct post *posts[3];
+	int64_t id;
+	struct buf tags = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(store_feed_add(s, "https://a.example/feed", NULL, NULL, NULL, &id), 0);
+	posts[0] = mkpost(a, "p1", "Weeknotes 1", "first body about gardens", 1700000000);
+	posts[1] = mkpost(a, "p2", "Second", "second body about rivers", 1700604800);
+	post_add_tag(a, posts[0], "Weeknotes", TAG_RULE);
+	post_add_tag(a, posts[0], "Open Data", TAG_FEED);
+	memset(&u, 0, sizeof(u));
+	u.feed_id = id;
+	u.fetched_at = 1700100000;
+	u.next_fetch_at = 1700101800;
+	u.status = 200;
+	u.success = true;
+	u.set_validators = true;
+	u.etag = "\"v1\"";
+	u.title = "Feed A";
+	assert_int_equal(store_feed_commit(s, &u, posts, 2, &st), 0);
+	assert_int_equal(st.new_posts, 2);
+	assert_query(s, "SELECT title, etag, last_status, error_count FROM feeds",
+	    "Feed A\t\"v1\"\t200\t0\n");
+	assert_query(s, "SELECT guid, title, week FROM posts ORDER BY id",
+	    "p1\tWeeknotes 1\t2023-W46\np2\tSecond\t2023-W47\n");
+	assert_int_equal(store_post_tags(s, posts[0]->id, &tags), 0);
+	assert_string_equal(buf_str(&tags), "open-data,weeknotes");
+	/* the same again: nothing changes */
+	assert_int_equal(store_feed_commit(s, &u, posts, 2, &st), 0);
+	assert_int_equal(st.unchanged_posts, 2);
+	assert_int_equal(st.new_posts + st.updated_posts, 0);
+	/* p2 changes: updated in place, never duplicated; search follows */
+	posts[1] = mkpost(a, "p2", "Second, revised", "second body about mountains", 1700604800);
+	posts[2] = mkpost(a, "p3", "Third", "third", 1700172800);
+	assert_int_equal(store_feed_commit(s, &u, posts, 3, &st), 0);
+	assert_int_equal(st.updated_posts, 1);
+	assert_int_equal(st.new_posts, 1);
+	assert_int_equal(st.unchanged_posts, 1);
+	assert_query(s, "SELECT count(*) FROM posts", "3\n");
+	assert_query(s, "SELECT title FROM posts WHERE guid = 'p2'", "Second, revised\n");
+	assert_query(s, "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'mountains'",
+	    "2\n");
+	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'rivers'", "0\n");
+	assert_query(s, "INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')", "");
+	buf_free(&tags);
+	arena_free(a);
+	store_close(s);
+}
+
+static void
+test_failure_is_atomic(void **state)
+{
+	struct store *s = open_fresh();
+	struct arena *a = arena_new();
+	struct feed_update u;
+	struct post *posts[2];
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(store_feed_add(s, "https://a.example/feed", NULL, NULL, NULL, &id), 0);
+	posts[0] = mkpost(a, "ok", "fine", "fine", 1700000000);
+	posts[1] = mkpost(a, "bad", "broken", "broken", 1700000000);
+	posts[1]->guid = NULL;          /* violates NOT NULL mid-feed */
+	memset(&u, 0, sizeof(u));
+	u.feed_id = id;
+	u.fetched_at = 1700100000;
+	u.status = 200;
+	u.success = true;
+	u.set_validators = true;
+	u.etag = "\"new\"";
+	assert_int_equal(store_feed_commit(s, &u, posts, 2, NULL), -1);
+	assert_query(s, "SELECT count(*) FROM posts", "0\n");
+	assert_query(s, "SELECT coalesce(etag, '-'), last_fetch_at FROM feeds", "-\t0\n");
+	arena_free(a);
+	store_close(s);
+}
+
+static void
+test_failure_counts(void **state)
+{
+	struct store *s = open_fresh();
+	struct feed_update u;
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(store_feed_add(s, "https://a.example/feed", NULL, NULL, NULL, &id), 0);
+	memset(&u, 0, sizeof(u));
+	u.feed_id = id;
+	u.status = 500;
+	u.error = "HTTP 500 Internal Server Error";
+	u.fetched_at = 1000;
+	assert_int_equal(store_feed_commit(s, &u, NULL, 0, NULL), 0);
+	u.fetched_at = 2000;
+	assert_int_equal(store_feed_commit(s, &u, NULL, 0, NULL), 0);
+	assert_query(s, "SELECT error_count, failing_since, last_error FROM feeds",
+	    "2\t1000\tHTTP 500 Internal Server Error\n");
+	u.success = true;
+	u.error = NULL;
+	u.status = 304;
+	u.fetched_at = 3000;
+	assert_int_equal(store_feed_commit(s, &u, NULL, 0, NULL), 0);
+	assert_query(s, "SELECT error_count, failing_since, last_success_at, coalesce(last_error, '-') FROM feeds",
+	    "0\t0\t3000\t-\n");
+	u.success = false;
+	u.gone = true;
+	u.status = 410;
+	assert_int_equal(store_feed_commit(s, &u, NULL, 0, NULL), 0);
+	assert_query(s, "SELECT gone FROM feeds", "1\n");
+	assert_int_equal(store_next_due(s), INT64_MAX);     /* gone feeds are never due */
+	store_close(s);
+}
+
+static int
+setup(void **state)
 {
 	(void)state;
-	assert_true(1);
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/sub/crier.db", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_placeholder),
+		cmocka_unit_test(test_migrations),
+		cmocka_unit_test(test_feeds),
+		cmocka_unit_test(test_config_sync),
+		cmocka_unit_test(test_posts),
+		cmocka_unit_test(test_failure_is_atomic),
+		cmocka_unit_test(test_failure_counts),
 	};
-	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }
