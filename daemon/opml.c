@@ -39,7 +39,22 @@ attr(xmlNode *n, const char *name)
 	return s;
 }
 
-/* category="/a/b,/c" -> "a,b,c" appended to tags */
+/* Appends label[0..n) to the comma-separated tags unless it is there. */
+static void
+add_tag(struct buf *tags, const char *label, size_t n)
+{
+	const char *p = buf_str(tags);
+	size_t len;
+
+	for (; *p; p += len + (p[len] == ',')) {
+		len = strcspn(p, ",");
+		if (len == n && strncasecmp(p, label, n) == 0)
+			return;
+	}
+	buf_printf(tags, "%s%.*s", tags->len ? "," : "", (int)n, label);
+}
+
+/* category="/a/b,/c" -> tags a, b, c */
 static void
 add_categories(struct buf *tags, const char *category)
 {
@@ -51,7 +66,7 @@ add_categories(struct buf *tags, const char *category)
 			p++;
 		n = strcspn(p, "/,");
 		if (n > 0)
-			buf_printf(tags, "%s%.*s", tags->len ? "," : "", (int)n, p);
+			add_tag(tags, p, n);
 		p += n;
 	}
 }
@@ -83,7 +98,7 @@ visit_outline(struct walk *w, xmlNode *n)
 	cat = attr(n, "category");
 	for (i = 0; i < w->depth; i++) {
 		if (w->folders[i] != NULL)
-			buf_printf(&tags, "%s%s", tags.len ? "," : "", w->folders[i]);
+			add_tag(&tags, w->folders[i], strlen(w->folders[i]));
 	}
 	if (cat != NULL)
 		add_categories(&tags, cat);
