@@ -7,6 +7,7 @@
  * mid-feed leaves either all of it or none.
  */
 #include "store.h"
+#include "store_int.h"
 #include "config.h"
 #include "log.h"
 #include "util.h"
@@ -42,6 +43,8 @@ enum stmt {
 	"(SELECT count(*) FROM posts p WHERE p.feed_id = f.id), f.created_at, f.gone, " \
 	"f.active, f.origin, f.team_id "
 #define FEED_FROM " FROM feeds f LEFT JOIN teams t ON t.id = f.team_id "
+
+_Static_assert(S_COUNT <= STORE_WRITE_STMTS, "raise STORE_WRITE_STMTS");
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -119,17 +122,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "WHERE pt.post_id = ?1 ORDER BY t.slug",
 };
 
-struct store {
-	sqlite3 *db;
-	enum store_mode mode;
-	sqlite3_stmt *stmt[S_COUNT];
-	int64_t own_writes;     /* bumped on each commit of this connection */
-};
-
 /* ---------------------------------------------------------------- basics */
 
-static void
-db_error(struct store *s, const char *what)
+void
+store_db_error(struct store *s, const char *what)
 {
 	log_error("database error", "what=%s error=%s", log_quote(what),
 	    log_quote(sqlite3_errmsg(s->db)));
@@ -141,14 +137,14 @@ stmt(struct store *s, enum stmt which)
 	if (s->stmt[which] == NULL &&
 	    sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
 	    &s->stmt[which], NULL) != SQLITE_OK) {
-		db_error(s, stmt_sql[which]);
+		store_db_error(s, stmt_sql[which]);
 		return NULL;
 	}
 	return s->stmt[which];
 }
 
-static void
-done(sqlite3_stmt *st)
+void
+store_done(sqlite3_stmt *st)
 {
 	if (st != NULL) {
 		sqlite3_reset(st);
@@ -156,8 +152,8 @@ done(sqlite3_stmt *st)
 	}
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
 		sqlite3_bind_null(st, i);
@@ -183,9 +179,9 @@ exec_stmt(struct store *s, enum stmt which)
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE) {
-		db_error(s, stmt_sql[which]);
+		store_db_error(s, stmt_sql[which]);
 		return -1;
 	}
 	return 0;
@@ -345,6 +341,8 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (i = 0; i < STORE_READ_STMTS; i++)
+		sqlite3_finalize(s->read_stmt[i]);
 	if (s->db != NULL) {
 		if (s->mode == STORE_WRITER)
 			sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -452,21 +450,21 @@ store_team_upsert(struct store *s, const char *slug, const char *name,
 
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, slug);
-	bind_text(st, 2, name);
-	bind_text(st, 3, description);
+	store_bind_text(st, 1, slug);
+	store_bind_text(st, 2, name);
+	store_bind_text(st, 3, description);
 	sqlite3_bind_int64(st, 4, util_now());
 	rc = sqlite3_step(st);
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE) {
-		db_error(s, "team upsert");
+		store_db_error(s, "team upsert");
 		return -1;
 	}
 	if (id_out != NULL) {
 		st = stmt(s, S_TEAM_ID);
-		bind_text(st, 1, slug);
+		store_bind_text(st, 1, slug);
 		*id_out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		done(st);
+		store_done(st);
 	}
 	s->own_writes++;
 	return 0;
@@ -481,18 +479,18 @@ feed_lookup(struct store *s, enum stmt which, int64_t id, const char *url, struc
 	if (st == NULL)
 		return -1;
 	if (url != NULL)
-		bind_text(st, 1, url);
+		store_bind_text(st, 1, url);
 	else
 		sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		feed_from_row(st, out);
-	done(st);
+	store_done(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	db_error(s, "feed lookup");
+	store_db_error(s, "feed lookup");
 	return -1;
 }
 
@@ -518,16 +516,16 @@ store_feed_add(struct store *s, const char *url, const char *name, const char *t
 
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, url);
-	bind_text(st, 2, name);
-	bind_text(st, 3, tags);
-	bind_text(st, 4, team);
+	store_bind_text(st, 1, url);
+	store_bind_text(st, 2, name);
+	store_bind_text(st, 3, tags);
+	store_bind_text(st, 4, team);
 	sqlite3_bind_int64(st, 5, util_now());
 	rc = sqlite3_step(st);
 	changed = sqlite3_changes(s->db);
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE) {
-		db_error(s, "feed insert");
+		store_db_error(s, "feed insert");
 		return -1;
 	}
 	s->own_writes++;
@@ -571,16 +569,16 @@ store_sync_config(struct store *s, const struct config *cfg)
 		st = stmt(s, S_FEED_CONFIG_UPSERT);
 		if (st == NULL)
 			goto fail;
-		bind_text(st, 1, cf->url);
-		bind_text(st, 2, cf->name);
-		bind_text(st, 3, tags.len ? buf_str(&tags) : NULL);
-		bind_text(st, 4, cf->team);
+		store_bind_text(st, 1, cf->url);
+		store_bind_text(st, 2, cf->name);
+		store_bind_text(st, 3, tags.len ? buf_str(&tags) : NULL);
+		store_bind_text(st, 4, cf->team);
 		sqlite3_bind_int64(st, 5, cf->interval);
 		sqlite3_bind_int64(st, 6, util_now());
 		rc = sqlite3_step(st);
-		done(st);
+		store_done(st);
 		if (rc != SQLITE_DONE) {
-			db_error(s, "config feed upsert");
+			store_db_error(s, "config feed upsert");
 			goto fail;
 		}
 		json_list_append(&urls, cf->url, i == 0);
@@ -589,14 +587,14 @@ store_sync_config(struct store *s, const struct config *cfg)
 	st = stmt(s, S_FEEDS_CONFIG_DEACTIVATE);
 	if (st == NULL)
 		goto fail;
-	bind_text(st, 1, buf_str(&urls));
+	store_bind_text(st, 1, buf_str(&urls));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE && sqlite3_changes(s->db) > 0)
 		log_info("feeds removed from the config are no longer polled (posts kept)",
 		    "feeds=%d", sqlite3_changes(s->db));
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE) {
-		db_error(s, "config feed deactivate");
+		store_db_error(s, "config feed deactivate");
 		goto fail;
 	}
 	buf_free(&urls);
@@ -629,9 +627,9 @@ store_feed_remove(struct store *s, int64_t id)
 	st = stmt(s, S_FEED_DELETE);
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE) {
-		db_error(s, "feed delete");
+		store_db_error(s, "feed delete");
 		rollback(s);
 		return -1;
 	}
@@ -653,11 +651,11 @@ feeds_loop(struct store *s, sqlite3_stmt *st, store_feed_fn fn, void *arg)
 		feed_clear(&f);
 	}
 	if (!stop && rc != SQLITE_DONE) {
-		db_error(s, "feeds");
-		done(st);
+		store_db_error(s, "feeds");
+		store_done(st);
 		return -1;
 	}
-	done(st);
+	store_done(st);
 	return 0;
 }
 
@@ -691,7 +689,7 @@ store_next_due(struct store *s)
 		return t;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		t = sqlite3_column_int64(st, 0);
-	done(st);
+	store_done(st);
 	return t;
 }
 
@@ -751,17 +749,17 @@ tag_id(struct store *s, const char *label, struct buf *slug)
 	st = stmt(s, S_TAG_INSERT);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, buf_str(slug));
-	bind_text(st, 2, label);
+	store_bind_text(st, 1, buf_str(slug));
+	store_bind_text(st, 2, label);
 	rc = sqlite3_step(st);
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	st = stmt(s, S_TAG_ID);
-	bind_text(st, 1, buf_str(slug));
+	store_bind_text(st, 1, buf_str(slug));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
-	done(st);
+	store_done(st);
 	return id;
 }
 
@@ -783,7 +781,7 @@ save_tags(struct store *s, const struct post *p, bool replace)
 		sqlite3_bind_int64(st, 1, p->id);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = -1;
-		done(st);
+		store_done(st);
 	}
 	for (i = 0; rc == 0 && i < p->n_tags; i++) {
 		id = tag_id(s, p->tags[i].label, &slug);
@@ -796,14 +794,14 @@ save_tags(struct store *s, const struct post *p, bool replace)
 		st = stmt(s, S_POST_TAG_INSERT);
 		sqlite3_bind_int64(st, 1, p->id);
 		sqlite3_bind_int64(st, 2, id);
-		bind_text(st, 3, origins[p->tags[i].origin]);
+		store_bind_text(st, 3, origins[p->tags[i].origin]);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = -1;
-		done(st);
+		store_done(st);
 	}
 	buf_free(&slug);
 	if (rc == -1)
-		db_error(s, "post tags");
+		store_db_error(s, "post tags");
 	return rc;
 }
 
@@ -838,12 +836,12 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 		sqlite3_bind_int64(st, 1, feed_id);
 	else
 		sqlite3_bind_null(st, 1);
-	bind_text(st, 2, p->guid);
+	store_bind_text(st, 2, p->guid);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		existing = sqlite3_column_int64(st, 0);
 		same = strcmp((const char *)sqlite3_column_text(st, 1), p->content_hash) == 0;
 	}
-	done(st);
+	store_done(st);
 	if (existing != 0 && same) {
 		p->id = existing;
 		if (stats != NULL)
@@ -865,30 +863,30 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 		sqlite3_bind_int64(st, 2, p->team_id);
 	else
 		sqlite3_bind_null(st, 2);
-	bind_text(st, 3, p->guid);
-	bind_text(st, 4, p->url);
-	bind_text(st, 5, p->title);
-	bind_text(st, 6, names->len ? buf_str(names) : NULL);
-	bind_text(st, 7, json->len ? buf_str(json) : NULL);
-	bind_text(st, 8, p->content_html);
-	bind_text(st, 9, post_search_text(p));
-	bind_text(st, 10, p->summary);
-	bind_text(st, 11, p->summary_html);
+	store_bind_text(st, 3, p->guid);
+	store_bind_text(st, 4, p->url);
+	store_bind_text(st, 5, p->title);
+	store_bind_text(st, 6, names->len ? buf_str(names) : NULL);
+	store_bind_text(st, 7, json->len ? buf_str(json) : NULL);
+	store_bind_text(st, 8, p->content_html);
+	store_bind_text(st, 9, post_search_text(p));
+	store_bind_text(st, 10, p->summary);
+	store_bind_text(st, 11, p->summary_html);
 	sqlite3_bind_int64(st, 12, published);
 	sqlite3_bind_int64(st, 13, updated);
 	sqlite3_bind_int64(st, 14, p->fetched_at);
-	bind_text(st, 15, week);
-	bind_text(st, 16, p->content_hash);
-	bind_text(st, 17, p->kind == POST_LOCAL ? "local" : "feed");
-	bind_text(st, 18, statuses[p->status]);
-	bind_text(st, 19, p->slug);
-	bind_text(st, 20, p->markdown);
+	store_bind_text(st, 15, week);
+	store_bind_text(st, 16, p->content_hash);
+	store_bind_text(st, 17, p->kind == POST_LOCAL ? "local" : "feed");
+	store_bind_text(st, 18, statuses[p->status]);
+	store_bind_text(st, 19, p->slug);
+	store_bind_text(st, 20, p->markdown);
 	if (existing)
 		sqlite3_bind_int64(st, 21, existing);
 	rc = sqlite3_step(st);
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE) {
-		db_error(s, existing ? "post update" : "post insert");
+		store_db_error(s, existing ? "post update" : "post insert");
 		return -1;
 	}
 	p->id = existing ? existing : sqlite3_last_insert_rowid(s->db);
@@ -913,48 +911,48 @@ step_feed_update(struct store *s, const struct feed_update *u)
 	sqlite3_bind_int64(st, 2, u->fetched_at);
 	sqlite3_bind_int64(st, 3, u->next_fetch_at);
 	sqlite3_bind_int64(st, 4, u->status);
-	bind_text(st, 5, u->error);
+	store_bind_text(st, 5, u->error);
 	sqlite3_bind_int(st, 6, u->success);
 	sqlite3_bind_int(st, 7, u->gone);
 	rc = sqlite3_step(st);
-	done(st);
+	store_done(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (u->set_validators) {
 		st = stmt(s, S_FEED_VALIDATORS);
 		sqlite3_bind_int64(st, 1, u->feed_id);
-		bind_text(st, 2, u->etag);
-		bind_text(st, 3, u->last_modified);
+		store_bind_text(st, 2, u->etag);
+		store_bind_text(st, 3, u->last_modified);
 		rc = sqlite3_step(st);
-		done(st);
+		store_done(st);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
 	if (u->body_hash != NULL) {
 		st = stmt(s, S_FEED_BODY_HASH);
 		sqlite3_bind_int64(st, 1, u->feed_id);
-		bind_text(st, 2, u->body_hash);
+		store_bind_text(st, 2, u->body_hash);
 		rc = sqlite3_step(st);
-		done(st);
+		store_done(st);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
 	if (u->title != NULL || u->site_url != NULL) {
 		st = stmt(s, S_FEED_META);
 		sqlite3_bind_int64(st, 1, u->feed_id);
-		bind_text(st, 2, u->title);
-		bind_text(st, 3, u->site_url);
+		store_bind_text(st, 2, u->title);
+		store_bind_text(st, 3, u->site_url);
 		rc = sqlite3_step(st);
-		done(st);
+		store_done(st);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
 	if (u->new_url != NULL) {
 		st = stmt(s, S_FEED_URL);
 		sqlite3_bind_int64(st, 1, u->feed_id);
-		bind_text(st, 2, u->new_url);
+		store_bind_text(st, 2, u->new_url);
 		rc = sqlite3_step(st);
-		done(st);
+		store_done(st);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
@@ -973,7 +971,7 @@ store_feed_commit(struct store *s, const struct feed_update *u, struct post *con
 	if (begin(s) == -1)
 		return -1;
 	if (u != NULL && step_feed_update(s, u) == -1) {
-		db_error(s, "feed update");
+		store_db_error(s, "feed update");
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -999,7 +997,7 @@ count(struct store *s, const char *sql)
 	int64_t v = -1;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(s, sql);
+		store_db_error(s, sql);
 		return -1;
 	}
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -1033,7 +1031,7 @@ store_post_tags(struct store *s, int64_t post_id, struct buf *out)
 		buf_printf(out, "%s%s", first ? "" : ",", sqlite3_column_text(st, 0));
 		first = false;
 	}
-	done(st);
+	store_done(st);
 	return 0;
 }
 
@@ -1044,7 +1042,7 @@ store_query_text(struct store *s, const char *sql, struct buf *out)
 	int rc, i, n;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(s, sql);
+		store_db_error(s, sql);
 		return -1;
 	}
 	n = sqlite3_column_count(st);

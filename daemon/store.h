@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "crier.h"
 
 struct store;
@@ -162,6 +164,61 @@ int store_counts(struct store *s, struct store_counts *out);
 
 /* Tag slugs of a post, comma-separated into out (for tests and the CLI). */
 int store_post_tags(struct store *s, int64_t post_id, struct buf *out);
+
+/* ---------------------------------------------------------------- read half */
+
+/*
+ * Reading for pages and feeds.  Lists come back as jansson arrays of
+ * post objects (the caller owns the json_t and json_decref()s it):
+ *
+ *   { "id", "guid", "url", "title", "author", "authors": [{name,url,email}],
+ *     "content_html", "summary", "summary_html", "published_at", "updated_at",
+ *     "fetched_at" (Unix seconds), "week", "slug", "local" (bool),
+ *     "source": { "id", "name", "url", "site_url" }     (polled posts)
+ *     "team":   { "slug", "name" }                        (team posts)
+ *     "tags":   [ { "slug", "label" } ] }
+ *
+ * Only published posts are ever returned.  Lists are newest first,
+ * ordered by (published_at, id); `before_*` is a keyset cursor.
+ */
+enum post_list { LIST_RIVER, LIST_TAG, LIST_SOURCE, LIST_TEAM, LIST_WEEK };
+
+struct post_query {
+	enum post_list list;
+	const char *key;            /* tag slug, team slug or week ("2026-W47") */
+	int64_t id;                 /* source (feed) id */
+	const char *week_tag;       /* LIST_WEEK: posts with this tag, plus team posts */
+	int64_t before_time;        /* keyset cursor: only posts older than */
+	int64_t before_id;          /* (before_time, before_id); 0: from the newest */
+	int limit;
+};
+
+/* A list of posts, NULL on a database error. */
+json_t *store_posts(struct store *s, const struct post_query *q);
+
+/* One published post, or NULL (*missing set when it just does not exist). */
+json_t *store_post_get(struct store *s, int64_t id, bool *missing);
+
+/*
+ * Full-text search over titles, content and authors, newest first.
+ * Any text is accepted: FTS5 syntax is tried first, then the words as
+ * plain terms.  Each result also has "snippet_html" (escaped text with
+ * <mark>).  NULL when the query has no searchable words (*message says
+ * so) or on a database error.
+ */
+json_t *store_search(struct store *s, const char *query, int limit, const char **message);
+
+/* Every feed with its status: an array of objects (see feeds list --json). */
+json_t *store_sources(struct store *s);
+/* One source, tag or team as an object; NULL when there is none. */
+json_t *store_source_get(struct store *s, int64_t id);
+json_t *store_tag_get(struct store *s, const char *slug);
+json_t *store_team_get(struct store *s, const char *slug);
+/* Teams and sources that have published posts with week_tag (or are
+ * teams) but none in week: [{ "name", "kind": "team"|"source", "slug"|"id" }]. */
+json_t *store_week_quiet(struct store *s, const char *week, const char *week_tag);
+/* The newest change (fetch or post update) in the store, Unix seconds. */
+int64_t store_last_change(struct store *s);
 
 /* ---------------------------------------------------------------- raw */
 

@@ -279,6 +279,195 @@ test_failure_counts(void **state)
 	store_close(s);
 }
 
+
+/* Fills a store with 3 feeds' posts across two weeks, a team and tags. */
+static void
+fill(struct store *s, struct arena *a)
+{
+	struct feed_update u;
+	struct post *posts[30];
+	int64_t feed_ids[3], team_id;
+	int i, n = 0;
+
+	assert_int_equal(store_team_upsert(s, "web", "Web team", "We build the web", &team_id), 0);
+	for (i = 0; i < 3; i++) {
+		char url[64];
+		snprintf(url, sizeof(url), "https://f%d.example/feed", i);
+		assert_int_equal(store_feed_add(s, url, i == 0 ? "Feed Zero" : NULL, NULL,
+		    i == 2 ? "web" : NULL, &feed_ids[i]), 0);
+	}
+	memset(&u, 0, sizeof(u));
+	u.success = true;
+	u.status = 200;
+	for (i = 0; i < 3; i++) {
+		int k;
+		n = 0;
+		for (k = 0; k < 10; k++) {
+			char guid[32], title[64], body[128];
+			snprintf(guid, sizeof(guid), "f%d-%d", i, k);
+			snprintf(title, sizeof(title), "%s %d from feed %d",
+			    k % 3 == 0 ? "Weeknotes" : "Post", k, i);
+			snprintf(body, sizeof(body), "body %d of feed %d about %s", k, i,
+			    k % 2 ? "gardens" : "rivers & <lakes>");
+			/* 2023-11-13 (Monday, W46) + k half-days + i minutes */
+			posts[n] = mkpost(a, guid, title, body, 1699833600 + k * 43200 + i * 60);
+			if (k % 3 == 0)
+				post_add_tag(a, posts[n], "weeknotes", TAG_RULE);
+			if (i == 2)
+				posts[n]->team_id = team_id;
+			n++;
+		}
+		u.feed_id = feed_ids[i];
+		u.fetched_at = 1700500000;
+		assert_int_equal(store_feed_commit(s, &u, posts, (size_t)n, NULL), 0);
+	}
+}
+
+static int64_t
+json_int(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static void
+test_read_lists(void **state)
+{
+	struct store *s = open_fresh();
+	struct arena *a = arena_new();
+	struct post_query q;
+	json_t *list, *post, *last;
+	bool missing;
+	int64_t total = 0;
+
+	(void)state;
+	fill(s, a);
+	memset(&q, 0, sizeof(q));
+	q.list = LIST_RIVER;
+	q.limit = 7;
+	/* keyset pagination walks all 30 posts, newest first, no repeats */
+	for (;;) {
+		size_t i;
+		list = store_posts(s, &q);
+		assert_non_null(list);
+		if (json_array_size(list) == 0) {
+			json_decref(list);
+			break;
+		}
+		for (i = 0; i + 1 < json_array_size(list); i++)
+			assert_true(json_int(json_array_get(list, i), "published_at") >=
+			    json_int(json_array_get(list, i + 1), "published_at"));
+		total += (int64_t)json_array_size(list);
+		last = json_array_get(list, json_array_size(list) - 1);
+		q.before_time = json_int(last, "published_at");
+		q.before_id = json_int(last, "id");
+		json_decref(list);
+	}
+	assert_int_equal(total, 30);
+
+	memset(&q, 0, sizeof(q));
+	q.list = LIST_TAG;
+	q.key = "weeknotes";
+	list = store_posts(s, &q);
+	assert_int_equal(json_array_size(list), 12);            /* k = 0,3,6,9 in 3 feeds */
+	post = json_array_get(list, 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(post, "tags"), 0), "slug")), "weeknotes");
+	json_decref(list);
+
+	q.list = LIST_SOURCE;
+	q.id = 1;
+	list = store_posts(s, &q);
+	assert_int_equal(json_array_size(list), 10);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(list, 0), "source"), "name")), "Feed Zero");
+	json_decref(list);
+
+	q.list = LIST_TEAM;
+	q.key = "web";
+	list = store_posts(s, &q);
+	assert_int_equal(json_array_size(list), 10);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(list, 0), "team"), "name")), "Web team");
+	json_decref(list);
+
+	/* week 46: weeknotes-tagged posts and every team post of that week */
+	q.list = LIST_WEEK;
+	q.key = "2023-W46";
+	q.week_tag = "weeknotes";
+	list = store_posts(s, &q);
+	assert_int_equal(json_array_size(list), 8 + 10);        /* feeds 0,1: k=0,3,6,9; team: all 10 */
+	json_decref(list);
+	/* feed 1 has weeknotes but none in W47: it is quiet there; the team too */
+	list = store_week_quiet(s, "2023-W47", "weeknotes");
+	assert_int_equal(json_array_size(list), 3);
+	json_decref(list);
+	list = store_week_quiet(s, "2023-W46", "weeknotes");
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+
+	post = store_post_get(s, 5, &missing);
+	assert_non_null(post);
+	assert_int_equal(json_int(post, "id"), 5);
+	json_decref(post);
+	assert_null(store_post_get(s, 9999, &missing));
+	assert_true(missing);
+
+	post = store_tag_get(s, "weeknotes");
+	assert_int_equal(json_int(post, "post_count"), 12);
+	json_decref(post);
+	assert_null(store_tag_get(s, "nope"));
+	post = store_team_get(s, "web");
+	assert_string_equal(json_string_value(json_object_get(post, "description")), "We build the web");
+	json_decref(post);
+	list = store_sources(s);
+	assert_int_equal(json_array_size(list), 3);
+	json_decref(list);
+	assert_int_equal(store_last_change(s), 1700500000);
+	arena_free(a);
+	store_close(s);
+}
+
+static void
+test_search(void **state)
+{
+	static const struct { const char *q; int results; bool message; } cases[] = {
+		{ "gardens", 15, false },
+		{ "rivers", 15, false },
+		{ "lakes", 15, false },
+		{ "weeknotes", 12, false },
+		{ "gardens OR rivers", 30, false },
+		{ "\"feed 1\"", 10, false },
+		{ "feed (", 30, false },               /* bad FTS syntax: words instead */
+		{ "\"unbalanced", 0, false },
+		{ "nothing-matches-this", 0, false },
+		{ "***", 0, true },
+		{ "", 0, true },
+		{ "'; DROP TABLE posts; --", 0, false },
+	};
+	struct store *s = open_fresh();
+	struct arena *a = arena_new();
+	const char *message;
+	json_t *list;
+	size_t i;
+
+	(void)state;
+	fill(s, a);
+	for (i = 0; i < NELEM(cases); i++) {
+		list = store_search(s, cases[i].q, 50, &message);
+		if ((int)json_array_size(list) != cases[i].results || (message != NULL) != cases[i].message)
+			fail_msg("search \"%s\": %zu results (want %d), message %s", cases[i].q,
+			    json_array_size(list), cases[i].results, message ? message : "none");
+		json_decref(list);
+	}
+	list = store_search(s, "lakes", 1, &message);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "snippet_html")),
+	    "body 8 of feed 2 about rivers &amp; &lt;<mark>lakes</mark>&gt;");
+	json_decref(list);
+	assert_query(s, "SELECT count(*) FROM posts", "30\n");
+	arena_free(a);
+	store_close(s);
+}
+
 static int
 setup(void **state)
 {
@@ -309,6 +498,8 @@ main(void)
 		cmocka_unit_test(test_posts),
 		cmocka_unit_test(test_failure_is_atomic),
 		cmocka_unit_test(test_failure_counts),
+		cmocka_unit_test(test_read_lists),
+		cmocka_unit_test(test_search),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

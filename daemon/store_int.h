@@ -1,0 +1,29 @@
+/*
+ * store_int.h: what store.c and store_read.c share; private to the store
+ * family (the only files that include sqlite3.h).
+ */
+#ifndef CRIER_STORE_INT_H
+#define CRIER_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Prepared statements cached per connection: store.c's write statements
+ * and store_read.c's read statements, each indexed by its own enum. */
+#define STORE_WRITE_STMTS 48
+#define STORE_READ_STMTS 48
+
+struct store {
+	sqlite3 *db;
+	enum store_mode mode;
+	sqlite3_stmt *stmt[STORE_WRITE_STMTS];
+	sqlite3_stmt *read_stmt[STORE_READ_STMTS];
+	int64_t own_writes;     /* bumped on each commit of this connection */
+};
+
+void store_db_error(struct store *s, const char *what);
+void store_done(sqlite3_stmt *st);             /* reset + clear bindings */
+void store_bind_text(sqlite3_stmt *st, int i, const char *v);   /* NULL binds NULL */
+
+#endif
