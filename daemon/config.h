@@ -80,6 +80,18 @@ struct config {
 	char **allow_private_hosts;     /* NULL-terminated */
 	char *proxy;                    /* or NULL */
 
+	/* the web server */
+	int64_t http_threads;
+	int64_t max_connections;
+	int64_t max_connections_per_ip;
+	int64_t request_timeout;        /* seconds for a whole request, however slow the client */
+	int64_t idle_timeout;           /* seconds a connection may stay silent */
+	char **trusted_proxies;         /* NULL-terminated addresses; X-Forwarded-For is believed from these */
+	int64_t page_size;
+	char *site_title;
+	char *site_description;
+	char *week_tag;                 /* the tag /week pages collect (with every team post) */
+
 	struct config_feed *feeds;
 	size_t n_feeds;
 	struct config_team *teams;

@@ -128,6 +128,15 @@ struct plugins;
 struct http;
 struct templates;
 
+/* Counters the poller bumps and /metrics reads (any thread). */
+struct crier_stats {
+	_Atomic unsigned long long fetches_ok;
+	_Atomic unsigned long long fetches_unchanged;
+	_Atomic unsigned long long fetches_failed;
+	_Atomic unsigned long long posts_new;
+	_Atomic unsigned long long posts_updated;
+};
+
 /*
  * The one context.  main() builds it; every module gets it (or the part
  * it needs) explicitly.  No module keeps its own global copy.
@@ -139,6 +148,7 @@ struct crier {
 	struct tag_rules *rules;
 	struct plugins *plugins;
 	struct http *http;
+	struct crier_stats stats;
 	volatile sig_atomic_t stop;     /* SIGTERM/SIGINT */
 	volatile sig_atomic_t reload;   /* SIGHUP */
 };

@@ -291,6 +291,7 @@ record_failure(struct pipeline *p, const struct in_flight *fl, const struct fetc
 	if (store_feed_commit(p->c->store, &u, NULL, 0, NULL) == -1)
 		log_error("could not record a failed fetch", "feed=%lld", (long long)fl->id);
 	p->stats.failed++;
+	p->c->stats.fetches_failed++;
 	log_warn(gone ? "feed gone" : "feed failed",
 	    "feed=%lld url=%s status=%ld error=%s next_fetch_in=%llds", (long long)fl->id,
 	    log_quote(fl->url), r->status, log_quote(error), (long long)(u.next_fetch_at - now));
@@ -324,6 +325,7 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 		store_feed_commit(p->c->store, &u, NULL, 0, NULL);
 		p->stats.ok++;
 		p->stats.unchanged++;
+		p->c->stats.fetches_unchanged++;
 		return;
 	}
 	memset(&opt, 0, sizeof(opt));
@@ -360,6 +362,9 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 	p->stats.ok++;
 	p->stats.new_posts += st.new_posts;
 	p->stats.updated_posts += st.updated_posts;
+	p->c->stats.fetches_ok++;
+	p->c->stats.posts_new += st.new_posts;
+	p->c->stats.posts_updated += st.updated_posts;
 	if (st.new_posts + st.updated_posts > 0 || r->permanent_url != NULL)
 		log_info("feed fetched", "feed=%lld url=%s items=%zu new=%zu updated=%zu%s%s",
 		    (long long)fl->id, log_quote(fl->url), doc->n_items, st.new_posts,
@@ -389,6 +394,7 @@ on_fetched(struct fetch_result *r, void *arg)
 		store_feed_commit(p->c->store, &u, NULL, 0, NULL);
 		p->stats.ok++;
 		p->stats.unchanged++;
+		p->c->stats.fetches_unchanged++;
 	} else if (r->status == 410) {
 		record_failure(p, fl, r, "HTTP 410 Gone: the publisher removed this feed; it is no "
 		    "longer polled", true);

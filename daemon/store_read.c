@@ -41,7 +41,7 @@ _Static_assert(R_COUNT <= STORE_READ_STMTS, "raise STORE_READ_STMTS");
 #define SOURCE_COLUMNS \
 	"f.id, coalesce(f.name, f.title, f.url), f.url, f.site_url, f.last_status, f.last_error, " \
 	"f.last_fetch_at, f.next_fetch_at, f.error_count, f.failing_since, f.gone, f.active, " \
-	"(SELECT count(*) FROM posts p WHERE p.feed_id = f.id AND p.status = 'published') "
+	"(SELECT count(*) FROM posts p WHERE p.feed_id = f.id AND p.status = 'published'), f.tags "
 
 static const char *const read_sql[R_COUNT] = {
 	[R_RIVER] = "SELECT " POST_COLUMNS POST_FROM "WHERE p.status = 'published'" POST_PAGE,
@@ -339,6 +339,7 @@ source_from_row(sqlite3_stmt *st)
 	json_object_set_new(o, "gone", json_boolean(sqlite3_column_int(st, 10)));
 	json_object_set_new(o, "active", json_boolean(sqlite3_column_int(st, 11)));
 	json_object_set_new(o, "post_count", json_integer(sqlite3_column_int64(st, 12)));
+	set_text(o, "tags", st, 13);
 	return o;
 }
 

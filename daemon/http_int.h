@@ -1,0 +1,76 @@
+/*
+ * http_int.h: what http.c shares with the route handlers
+ * (http_reader.c and friends).  Handlers never see microhttpd.h: they get
+ * a struct request (what was asked) and fill a struct reply (what to
+ * answer); http.c does caching, conditional requests, compression and
+ * headers.
+ */
+#ifndef CRIER_HTTP_INT_H
+#define CRIER_HTTP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+
+struct crier;
+struct http;
+struct store;
+struct templates;
+
+/* Routes, for metrics (a label each) and for handlers to say what they are. */
+enum route {
+	ROUTE_RIVER, ROUTE_FEED, ROUTE_WEEK, ROUTE_TAG, ROUTE_SOURCE, ROUTE_TEAM, ROUTE_POST,
+	ROUTE_SEARCH, ROUTE_SOURCES, ROUTE_OPML, ROUTE_STATIC, ROUTE_HEALTHZ, ROUTE_METRICS,
+	ROUTE_OTHER, ROUTE_COUNT
+};
+
+extern const char *const http_route_names[ROUTE_COUNT];
+
+struct request {
+	struct http *http;
+	struct crier *c;
+	struct store *store;        /* this thread's read-only connection */
+	const struct templates *templates;
+	const char *method;         /* "GET", "HEAD", ... */
+	const char *path;           /* decoded path, always starting with '/' */
+	void *conn;                 /* the server's connection (opaque to handlers) */
+	int64_t now;
+};
+
+/* A query parameter's value, or NULL. */
+const char *http_query(const struct request *rq, const char *name);
+
+struct reply {
+	unsigned status;
+	const char *content_type;   /* a static string */
+	struct buf body;
+	int64_t last_modified;      /* Unix seconds; 0: none */
+	int max_age;                /* Cache-Control max-age; 0: "no-cache" */
+	bool cacheable;             /* keep it in the page cache until the store changes */
+	char *location;             /* Location header (redirects), malloc'd */
+	char *link;                 /* Link header value, malloc'd, or NULL */
+	enum route route;
+	const char *allow;          /* Allow header for 405, a static string */
+};
+
+/*
+ * The reader's router: fills rp for rq.  Returns false when no route
+ * matches (http.c answers 404).  In http_reader.c.
+ */
+bool http_reader_route(struct request *rq, struct reply *rp);
+
+/* Renders the theme's error page for status into rp (in http_reader.c). */
+void http_reader_error(struct request *rq, struct reply *rp, unsigned status,
+    const char *message);
+
+/* The theme's static folders: {theme/static, default/static} (for http.c). */
+const char *const *http_static_dirs(const struct http *h);
+
+/* "/static/VERSION" prefix templates use, set at start from the files' hash. */
+const char *http_static_prefix(const struct http *h);
+
+#endif
