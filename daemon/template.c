@@ -70,7 +70,7 @@ struct instr {
 
 struct tmpl {
 	const char *name;
-	const struct instr *code;
+	struct instr *code;
 	size_t n;
 };
 
@@ -445,6 +445,19 @@ closes_lone_parent(const struct compiler *c, const struct tag *tag)
 	    c->open[c->nopen - 1] == c->lone_parent - 1;
 }
 
+/* The parent's line turned out standalone: it indents the parent's text
+ * instead of being output, so the OP_INDENT placed before it goes. */
+static void
+settle_lone_parent(struct compiler *c)
+{
+	struct instr *indent = &c->code[c->lone_parent - 2];
+
+	c->code[c->lone_parent - 1].standalone = true;
+	indent->op = OP_TEXT;
+	indent->str = c->src;
+	indent->len = 0;
+}
+
 static int
 apply_tag(struct compiler *c, const struct tag *tag, bool standalone,
     struct slice indent)
@@ -506,12 +519,13 @@ place_tag(struct compiler *c, const struct tag *tag, size_t *pos)
 	}
 	if (standalone) {
 		if (closes_lone_parent(c, tag))
-			c->code[c->lone_parent - 1].standalone = true;
+			settle_lone_parent(c);
 		*pos = next;
 		c->line_start = next;
 		c->lone_parent = 0;
 	} else if (front && tag->type == '<') {
 		/* alone so far: maybe standalone with its close tag */
+		emit(c, OP_INDENT);
 		*pos = tag->end;
 		c->blank_to = tag->end;
 		c->lone_parent = c->n + 1;
@@ -628,8 +642,7 @@ link_set(struct templates *t)
 
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->v[i].n; j++) {
-			/* the set owns its code: drop the const to link it */
-			in = (struct instr *)(uintptr_t)&t->v[i].code[j];
+			in = &t->v[i].code[j];
 			if (in->op == OP_PARTIAL || in->op == OP_PARENT)
 				in->target = find_partial(t, in->str);
 		}
@@ -713,6 +726,7 @@ fail:
 /* ---------------------------------------------------------------- load */
 
 struct scan {
+	struct arena *arena;    /* names and paths */
 	struct named *v;
 	size_t n, cap;
 	char **err;
@@ -727,8 +741,8 @@ scan_add(struct scan *s, const char *rel, size_t order, const char *path)
 		s->cap = s->cap ? s->cap * 2 : 32;
 		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
 	}
-	s->v[s->n].name = xstrndup(rel, len);
-	s->v[s->n].path = xstrdup(path);
+	s->v[s->n].name = arena_strndup(s->arena, rel, len);
+	s->v[s->n].path = arena_strdup(s->arena, path);
 	s->v[s->n].order = order;
 	s->n++;
 }
@@ -812,12 +826,7 @@ scan_dir(struct scan *s, const char *root, const char *rel, size_t order,
 static void
 scan_free(struct scan *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++) {
-		free((char *)(uintptr_t)s->v[i].name);
-		free((char *)(uintptr_t)s->v[i].path);
-	}
+	arena_free(s->arena);
 	free(s->v);
 }
 
@@ -844,7 +853,7 @@ load_file(struct templates *t, const struct named *f, char **err)
 struct templates *
 templates_load(const char *const *dirs, char **err)
 {
-	struct scan s = { NULL, 0, 0, err };
+	struct scan s = { arena_new(), NULL, 0, 0, err };
 	struct templates *t = NULL;
 	size_t i;
 

@@ -380,6 +380,11 @@ test_partials(void **state)
 		{ { "t", "li" }, { "<ul>\n{{#l}}\n  {{> li}}\n{{/l}}\n</ul>\n",
 		  "<li>\n  {{.}}\n</li>\n" }, 2, "{\"l\": [1, 2]}",
 		  "<ul>\n  <li>\n    1\n  </li>\n  <li>\n    2\n  </li>\n</ul>\n" },
+		/* a parent alone on its line is standalone with its close tag */
+		{ { "t", "a", "p" }, { "  {{> a}}\n", "x\n{{<p}}{{/p}}\ny\n",
+		  "1\n2\n" }, 3, "{}", "  x\n  1\n  2\n  y\n" },
+		{ { "t", "a", "p" }, { "  {{> a}}\n", "x\n {{<p}}{{/p}} z\n",
+		  "1\n2" }, 3, "{}", "  x\n   1\n2 z\n" },
 		/* duplicate names: the first wins */
 		{ { "t", "p", "p" }, { "{{> p}}", "first", "second" }, 3, "{}",
 		  "first" },
