@@ -29,6 +29,11 @@
 #define CAP_CONFIG_LINE          4096
 #define CAP_CONFIG_FEEDS         100000
 
+/* templates (themes): files are trusted-ish, contexts hold feed data */
+#define CAP_TEMPLATE_BYTES       (1024u * 1024)   /* one *.mustache file */
+#define CAP_TEMPLATE_DEPTH       64               /* sections + partials nested */
+#define CAP_TEMPLATE_STEPS       (8u * 1024 * 1024) /* instructions run by one render */
+
 /* CLI and files read whole */
 #define CAP_FILE_BYTES           (64u * 1024 * 1024)
 
