@@ -412,6 +412,8 @@ finish_list(struct request *rq, struct reply *rp, struct list_page *lp, enum for
 		return;
 	}
 	ctx = common_context(rq, lp->title, lp->path, lp->template, lp->feed_path);
+	if (lp->route == ROUTE_RIVER)
+		json_object_set_new(json_object_get(ctx, "page"), "is_home", json_true());
 	if (lp->paginate) {
 		json_t *pag = json_object(), *last;
 		size_t n = json_array_size(lp->posts);
