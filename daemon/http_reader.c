@@ -155,6 +155,9 @@ decorate_post(json_t *post, int64_t now)
 	buf_putc(&b, '/');
 	http_feeds_permalink(&b, post);
 	json_object_set_new(post, "permalink", json_string(buf_str(&b)));
+	/* where the attribution line points: the original post, else ours */
+	json_object_set_new(post, "original_url", json_string(jstr(post, "url") != NULL ?
+	    jstr(post, "url") : buf_str(&b)));
 	json_object_set_new(post, "published", time_object(published));
 	if (updated > published + 3600)
 		json_object_set_new(post, "updated", time_object(updated));
