@@ -28,6 +28,7 @@ struct tool {
 	const char *allow_hosts[64];
 	size_t n_allow;
 	const char *headers[64];
+	struct buf post_file;
 	size_t n_headers;
 	bool print_body;
 	bool quiet;
@@ -51,6 +52,7 @@ usage(FILE *out)
 	    "  --etag E                send If-None-Match: E\n"
 	    "  --last-modified LM      send If-Modified-Since: LM\n"
 	    "  --post DATA             POST DATA instead of GET\n"
+	    "  --post-file FILE        POST the contents of FILE instead of GET\n"
 	    "  --content-type T        Content-Type of the POST body\n"
 	    "  --header 'N: V'         an extra request header (repeatable)\n"
 	    "  --proxy URL             use this proxy\n"
@@ -162,7 +164,7 @@ add_urls_from(struct fetcher *f, struct tool *tool, const char *path, int64_t *i
 enum {
 	OPT_ALLOW_PRIVATE = 256, OPT_ALLOW_HOST, OPT_MAX_BYTES, OPT_CONCURRENCY,
 	OPT_PER_HOST, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_LOW_SPEED, OPT_ETAG,
-	OPT_LAST_MODIFIED, OPT_POST, OPT_CONTENT_TYPE, OPT_HEADER, OPT_PROXY,
+	OPT_LAST_MODIFIED, OPT_POST, OPT_POST_FILE, OPT_CONTENT_TYPE, OPT_HEADER, OPT_PROXY,
 	OPT_URLS_FROM, OPT_PRINT_BODY, OPT_QUIET, OPT_SUMMARY, OPT_HELP
 };
 
@@ -178,6 +180,7 @@ static const struct option options[] = {
 	{ "etag", required_argument, NULL, OPT_ETAG },
 	{ "last-modified", required_argument, NULL, OPT_LAST_MODIFIED },
 	{ "post", required_argument, NULL, OPT_POST },
+	{ "post-file", required_argument, NULL, OPT_POST_FILE },
 	{ "content-type", required_argument, NULL, OPT_CONTENT_TYPE },
 	{ "header", required_argument, NULL, OPT_HEADER },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
@@ -217,6 +220,15 @@ apply_option(struct tool *tool, int opt, const char *val, const char **urls_from
 		tool->req.method = FETCH_POST;
 		tool->req.body = val;
 		tool->req.body_len = strlen(val);
+		break;
+	case OPT_POST_FILE:
+		if (util_read_file(val, &tool->post_file, 256u * 1024 * 1024) == -1) {
+			fprintf(stderr, "fetchtool: cannot read %s\n", val);
+			exit(2);
+		}
+		tool->req.method = FETCH_POST;
+		tool->req.body = buf_str(&tool->post_file);
+		tool->req.body_len = tool->post_file.len;
 		break;
 	case OPT_CONTENT_TYPE: tool->req.content_type = val; break;
 	case OPT_HEADER:
@@ -273,6 +285,7 @@ main(int argc, char **argv)
 	while (fetch_run(f, 1000, on_done, &tool) > 0)
 		;
 	fetch_free(f);
+	buf_free(&tool.post_file);
 
 	if (summary) {
 		getrusage(RUSAGE_SELF, &ru);

@@ -1,0 +1,65 @@
+"""Timeouts and connection failures give clear errors: a slow body hits
+the total timeout, a trickle hits the low-speed limit, a closed port is
+'connection refused', an unknown host is a DNS failure; the timer starts
+when a transfer starts, not when it was queued."""
+
+import socket
+
+from fetchtool import fetch, fetch_one
+from fixture_server import FixtureServer
+from tap import TAP
+
+t = TAP()
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+with FixtureServer() as srv:
+    allow = ("--allow-host", srv.hostport)
+
+    srv.set("/slow", size=200, mode="trickle", trickle_bytes=10, trickle_interval=0.1)
+    r = fetch_one(srv.url("/slow"), *allow, "--timeout-ms", "800")
+    t.eq(r["error"], "timed out after 0.8 s (total timeout)", "slow body: total timeout")
+    t.ok(700 <= r["elapsed_ms"] < 3000, "stopped near the timeout", f"elapsed {r['elapsed_ms']} ms")
+    t.eq(r["body_len"], 0, "no partial body")
+
+    srv.set("/trickle", size=400, mode="trickle", trickle_bytes=1, trickle_interval=0.2)
+    r = fetch_one(srv.url("/trickle"), *allow, "--low-speed", "100:1")
+    t.eq(r["error"], "transfer too slow: under 100 bytes/s for 1 s", "low-speed abort")
+
+    srv.set("/hang", body=b"late", delay=3)
+    r = fetch_one(srv.url("/hang"), *allow, "--timeout-ms", "500")
+    t.contains(r["error"], "timed out after 0.5 s", "no response at all: total timeout")
+
+    # 3 requests that take 0.4 s each, one at a time, with a 0.7 s timeout:
+    # all succeed, because queued requests' clocks have not started.
+    srv.set("/steady", body=b"ok", delay=0.4)
+    urls = [srv.url(f"/steady?{i}") for i in range(3)]
+    rs, _ = fetch(urls, *allow, "--per-host", "1", "--timeout-ms", "700")
+    t.eq([r["error"] for r in rs], [None] * 3, "queued requests do not time out while waiting")
+
+    port = closed_port()
+    r = fetch_one(f"http://127.0.0.1:{port}/", "--allow-private")
+    t.eq(r["error"], "could not connect to 127.0.0.1: connection refused",
+         "closed port: connection refused")
+    t.eq(r["status"], 0, "no status without a response")
+
+    # .invalid never resolves; without a reachable DNS server the lookup
+    # times out instead, which the connect timeout bounds
+    r = fetch_one("http://no-such-host.invalid/feed.xml", "--connect-timeout-ms", "2000")
+    t.ok(r["error"] in ("could not resolve host no-such-host.invalid (DNS lookup failed)",
+                        "DNS lookup of no-such-host.invalid timed out after 2 s"),
+         "unknown host: DNS failure", f"got {r['error']!r}")
+
+    # TLS to a plain-HTTP port: a TLS error, not a crash or a hang
+    r = fetch_one(srv.url("/steady").replace("http:", "https:"), *allow, "--timeout-ms", "3000")
+    t.ok(r["error"] is not None and r["error"].startswith("TLS error with 127.0.0.1"),
+         "TLS to a plain port: TLS error", f"got {r['error']!r}")
+
+t.done()
