@@ -95,7 +95,7 @@ struct transfer {
 
 struct fetcher {
 	struct fetch_config cfg;        /* strings point into the copies below */
-	char *proxy, *user_agent;
+	char *proxy, *user_agent, *accept_encoding;
 	struct allow_host *allow;
 	size_t n_allow;
 	CURLM *multi;
@@ -408,6 +408,18 @@ ready_push(struct fetcher *f, struct host *h)
 	f->ready_tail = h;
 }
 
+static void
+ready_push_front(struct fetcher *f, struct host *h)
+{
+	if (h->in_ready)
+		return;
+	h->in_ready = true;
+	h->ready_next = f->ready_head;
+	f->ready_head = h;
+	if (f->ready_tail == NULL)
+		f->ready_tail = h;
+}
+
 static struct host *
 ready_pop(struct fetcher *f)
 {
@@ -420,13 +432,18 @@ ready_pop(struct fetcher *f)
 	return h;
 }
 
-/* Puts h in the ready list if it has work waiting and a free slot. */
+/*
+ * A transfer of h finished: h goes first in the ready list if it has
+ * work waiting, so its next transfer reuses the connection just freed
+ * (before the connection cache evicts it); a host with nothing left is
+ * forgotten.
+ */
 static void
-host_update(struct fetcher *f, struct host *h)
+host_released(struct fetcher *f, struct host *h)
 {
-	if (h->queue_head != NULL && h->active < f->cfg.per_host)
-		ready_push(f, h);
-	else if (h->queue_head == NULL && h->active == 0 && !h->in_ready)
+	if (h->queue_head != NULL)
+		ready_push_front(f, h);
+	else if (h->active == 0 && !h->in_ready)
 		host_drop(f, h);
 }
 
@@ -640,7 +657,7 @@ transfer_setup(struct transfer *t)
 	SET(t, CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(t, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SET(t, CURLOPT_FOLLOWLOCATION, 0L);
-	SET(t, CURLOPT_ACCEPT_ENCODING, "");
+	SET(t, CURLOPT_ACCEPT_ENCODING, cfg->accept_encoding);
 	SET(t, CURLOPT_USERAGENT, cfg->user_agent);
 	SET(t, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
 	SET(t, CURLOPT_NOPROXY, "");
@@ -1041,7 +1058,7 @@ transfer_release(struct fetcher *f, struct transfer *t)
 
 	running_remove(f, t);
 	h->active--;
-	host_update(f, h);
+	host_released(f, h);
 	t->host = NULL;
 }
 
@@ -1201,6 +1218,9 @@ fetch_new(const struct fetch_config *cfg)
 	f->proxy = xstrdup(cfg->proxy);
 	f->user_agent = xstrdup(cfg->user_agent != NULL ? cfg->user_agent :
 	    fetch_user_agent());
+	f->accept_encoding = xstrdup(cfg->accept_encoding != NULL ?
+	    cfg->accept_encoding : "");
+	f->cfg.accept_encoding = f->accept_encoding;
 	f->cfg.proxy = f->proxy;
 	f->cfg.user_agent = f->user_agent;
 	while (cfg->allow_private_hosts != NULL && cfg->allow_private_hosts[n] != NULL)
@@ -1215,8 +1235,13 @@ fetch_new(const struct fetch_config *cfg)
 	f->multi = curl_multi_init();
 	if (f->multi == NULL)
 		log_fatal("out of memory (curl_multi_init)");
-	/* idle connections kept for reuse */
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)f->cfg.concurrency * 4);
+	/*
+	 * Idle connections kept for reuse.  A host's next transfer starts
+	 * as soon as its last one ends (host_released), so few are needed;
+	 * many would only hold file descriptors.
+	 */
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS,
+	    (long)(f->cfg.concurrency < 8 ? 16 : f->cfg.concurrency * 2));
 	return f;
 }
 
@@ -1254,6 +1279,7 @@ fetch_free(struct fetcher *f)
 	free(f->running);
 	free(f->proxy);
 	free(f->user_agent);
+	free(f->accept_encoding);
 	free(f);
 	curl_global_cleanup();
 }
@@ -1300,7 +1326,8 @@ fetch_add(struct fetcher *f, const struct fetch_request *req)
 		h->queue_head = t;
 	h->queue_tail = t;
 	f->queued++;
-	host_update(f, h);
+	if (h->active < f->cfg.per_host)
+		ready_push(f, h);
 	return 0;
 }
 

@@ -54,6 +54,8 @@ struct fetch_config {
 	const char *const *allow_private_hosts; /* "host" or "host:port", NULL-terminated; may be NULL */
 	const char *proxy;              /* explicit proxy URL, or NULL for none */
 	const char *user_agent;         /* NULL: "crier/VERSION (+URL)" */
+	const char *accept_encoding;    /* NULL: every encoding libcurl decodes
+	                                 * (gzip, deflate, br, zstd); "identity": none */
 };
 
 enum fetch_method { FETCH_GET = 0, FETCH_POST };

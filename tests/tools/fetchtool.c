@@ -56,6 +56,7 @@ usage(FILE *out)
 	    "  --content-type T        Content-Type of the POST body\n"
 	    "  --header 'N: V'         an extra request header (repeatable)\n"
 	    "  --proxy URL             use this proxy\n"
+	    "  --accept-encoding E     Accept-Encoding (default: all libcurl decodes)\n"
 	    "  --urls-from FILE        read more URLs from FILE, one a line\n"
 	    "  --print-body            add \"body\" (as text) to each object\n"
 	    "  --quiet                 print no objects (with --summary: benchmarks)\n"
@@ -165,7 +166,7 @@ enum {
 	OPT_ALLOW_PRIVATE = 256, OPT_ALLOW_HOST, OPT_MAX_BYTES, OPT_CONCURRENCY,
 	OPT_PER_HOST, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_LOW_SPEED, OPT_ETAG,
 	OPT_LAST_MODIFIED, OPT_POST, OPT_POST_FILE, OPT_CONTENT_TYPE, OPT_HEADER, OPT_PROXY,
-	OPT_URLS_FROM, OPT_PRINT_BODY, OPT_QUIET, OPT_SUMMARY, OPT_HELP
+	OPT_URLS_FROM, OPT_ACCEPT_ENCODING, OPT_PRINT_BODY, OPT_QUIET, OPT_SUMMARY, OPT_HELP
 };
 
 static const struct option options[] = {
@@ -185,6 +186,7 @@ static const struct option options[] = {
 	{ "header", required_argument, NULL, OPT_HEADER },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "urls-from", required_argument, NULL, OPT_URLS_FROM },
+	{ "accept-encoding", required_argument, NULL, OPT_ACCEPT_ENCODING },
 	{ "print-body", no_argument, NULL, OPT_PRINT_BODY },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
@@ -238,6 +240,7 @@ apply_option(struct tool *tool, int opt, const char *val, const char **urls_from
 		break;
 	case OPT_PROXY: tool->cfg.proxy = val; break;
 	case OPT_URLS_FROM: *urls_from = val; break;
+	case OPT_ACCEPT_ENCODING: tool->cfg.accept_encoding = val; break;
 	case OPT_PRINT_BODY: tool->print_body = true; break;
 	case OPT_QUIET: tool->quiet = true; break;
 	case OPT_SUMMARY: *summary = true; break;
