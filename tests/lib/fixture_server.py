@@ -198,8 +198,8 @@ def _etag_matches(header, etag):
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True      # headers and body go out as separate writes
-    server_version = "crier-fixture/1"
-    sys_version = ""
+    def version_string(self):
+        return "crier-fixture/1"
 
     def log_message(self, fmt, *args):     # quiet
         pass
