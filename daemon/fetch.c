@@ -221,13 +221,25 @@ fetch_address_refused(int family, const void *addr)
 
 /* -------------------------------------------------------- allowed hosts */
 
+/* A lowercase copy of n bytes of s (host names compare without case). */
+static char *
+lower_dup(const char *s, size_t n)
+{
+	char *copy = xstrndup(s, n);
+	size_t i;
+
+	for (i = 0; copy[i] != '\0'; i++)
+		if (copy[i] >= 'A' && copy[i] <= 'Z')
+			copy[i] = (char)(copy[i] - 'A' + 'a');
+	return copy;
+}
+
 /* "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 address. */
 static void
 allow_parse(struct allow_host *ah, const char *entry)
 {
 	const char *colon = strrchr(entry, ':');
 	const char *end = entry + strlen(entry);
-	size_t i;
 
 	ah->port = 0;
 	if (entry[0] == '[') {
@@ -241,10 +253,7 @@ allow_parse(struct allow_host *ah, const char *entry)
 		ah->port = strtol(colon + 1, NULL, 10);
 		end = colon;
 	}
-	ah->host = xstrndup(entry, (size_t)(end - entry));
-	for (i = 0; ah->host[i] != '\0'; i++)
-		ah->host[i] = (char)((ah->host[i] >= 'A' && ah->host[i] <= 'Z') ?
-		    ah->host[i] + 32 : ah->host[i]);
+	ah->host = lower_dup(entry, (size_t)(end - entry));
 }
 
 static bool
@@ -274,7 +283,7 @@ url_host_port(const char *url, char **host_out, long *port_out)
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *port = NULL;
 	int rc = -1;
-	size_t i, n;
+	size_t n;
 
 	if (u == NULL)
 		log_fatal("out of memory (curl_url)");
@@ -290,12 +299,9 @@ url_host_port(const char *url, char **host_out, long *port_out)
 		goto done;
 	n = strlen(host);
 	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
-		*host_out = xstrndup(host + 1, n - 2);
+		*host_out = lower_dup(host + 1, n - 2);
 	else
-		*host_out = xstrdup(host);
-	for (i = 0; (*host_out)[i] != '\0'; i++)
-		if ((*host_out)[i] >= 'A' && (*host_out)[i] <= 'Z')
-			(*host_out)[i] = (char)((*host_out)[i] + 32);
+		*host_out = lower_dup(host, n);
 	*port_out = strtol(port, NULL, 10);
 	rc = 0;
 done:
@@ -1215,7 +1221,8 @@ fetch_new(const struct fetch_config *cfg)
 		f->cfg.low_speed_bytes = FETCH_DEFAULT_LOW_SPEED_BYTES;
 	if (f->cfg.low_speed_time_s <= 0)
 		f->cfg.low_speed_time_s = FETCH_DEFAULT_LOW_SPEED_S;
-	f->proxy = xstrdup(cfg->proxy);
+	/* "" is no proxy too */
+	f->proxy = cfg->proxy != NULL && cfg->proxy[0] != '\0' ? xstrdup(cfg->proxy) : NULL;
 	f->user_agent = xstrdup(cfg->user_agent != NULL ? cfg->user_agent :
 	    fetch_user_agent());
 	f->accept_encoding = xstrdup(cfg->accept_encoding != NULL ?

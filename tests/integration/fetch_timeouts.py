@@ -1,7 +1,8 @@
 """Timeouts and connection failures give clear errors: a slow body hits
-the total timeout, a trickle hits the low-speed limit, a closed port is
-'connection refused', an unknown host is a DNS failure; the timer starts
-when a transfer starts, not when it was queued."""
+the total timeout, a trickle hits the low-speed limit, an unanswered
+connect hits the connect timeout, a closed port is 'connection refused',
+an unknown host is a DNS failure; the timer starts when a transfer
+starts, not when it was queued."""
 
 import socket
 
@@ -49,6 +50,22 @@ with FixtureServer() as srv:
     t.eq(r["error"], "could not connect to 127.0.0.1: connection refused",
          "closed port: connection refused")
     t.eq(r["status"], 0, "no status without a response")
+
+    # a listener whose accept queue is full drops new SYNs: connect timeout
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    fillers = []
+    for _ in range(3):
+        c = socket.socket()
+        c.setblocking(False)
+        c.connect_ex(full.getsockname())
+        fillers.append(c)
+    r = fetch_one(f"http://127.0.0.1:{full.getsockname()[1]}/", "--allow-private",
+                  "--connect-timeout-ms", "600")
+    t.eq(r["error"], "connection to 127.0.0.1 timed out after 0.6 s", "connect timeout")
+    for c in fillers + [full]:
+        c.close()
 
     # .invalid never resolves; without a reachable DNS server the lookup
     # times out instead, which the connect timeout bounds

@@ -22,10 +22,12 @@ def fetchtool_path():
     return os.path.join(os.environ.get("CRIER_BUILDDIR", "."), "tests", "tools", "fetchtool")
 
 
-def fetch(urls, *options, timeout=60):
-    """Fetches urls with fetchtool options; returns (results by id, stderr)."""
+def fetch(urls, *options, timeout=60, env=None):
+    """Fetches urls with fetchtool options; returns (results by id, stderr).
+    env: extra environment variables for fetchtool."""
     cmd = [fetchtool_path(), *options, *urls]
-    p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    full_env = dict(os.environ, **env) if env else None
+    p = subprocess.run(cmd, capture_output=True, timeout=timeout, env=full_env)
     stderr = p.stderr.decode("utf-8", "replace")
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {stderr}")
@@ -34,9 +36,9 @@ def fetch(urls, *options, timeout=60):
     return results, stderr
 
 
-def fetch_one(url, *options, timeout=60):
+def fetch_one(url, *options, timeout=60, env=None):
     """Fetches one URL; returns its result dict."""
-    results, stderr = fetch([url], *options, timeout=timeout)
+    results, stderr = fetch([url], *options, timeout=timeout, env=env)
     if len(results) != 1:
         raise RuntimeError(f"expected one result, got {results!r}; stderr: {stderr}")
     return results[0]
