@@ -56,4 +56,11 @@ with FixtureServer() as a, FixtureServer() as b, FixtureServer() as c:
     t.ok(len({r.conn_id for r in a.log()}) <= 2, "per_host 2: at most 2 connections",
          len({r.conn_id for r in a.log()}))
 
+    # shutting down mid-poll: running and queued transfers are freed
+    # (under ASan a leak or a use-after-free fails the run)
+    urls = [a.url(f"/slow?{i}") for i in range(6)]
+    rs, err = fetch(urls, *allow, "--abandon-after-ms", "100")
+    t.eq((rs, err.strip()), ([], '{"abandoned":6}'),
+         "fetch_free with 2 running and 4 queued: clean exit")
+
 t.done()

@@ -31,6 +31,7 @@ struct tool {
 	struct buf post_file;
 	size_t n_headers;
 	bool print_body;
+	long abandon_after_ms;          /* 0: run until every request is done */
 	bool quiet;
 	size_t n_done, n_errors;
 	uint64_t body_bytes;
@@ -59,6 +60,8 @@ usage(FILE *out)
 	    "  --accept-encoding E     Accept-Encoding (default: all libcurl decodes)\n"
 	    "  --urls-from FILE        read more URLs from FILE, one a line\n"
 	    "  --print-body            add \"body\" (as text) to each object\n"
+	    "  --abandon-after-ms N    stop after N ms and free the fetcher with\n"
+	    "                          transfers still running (shutdown path)\n"
 	    "  --quiet                 print no objects (with --summary: benchmarks)\n"
 	    "  --summary               print a summary object on stderr\n");
 }
@@ -166,7 +169,7 @@ enum {
 	OPT_ALLOW_PRIVATE = 256, OPT_ALLOW_HOST, OPT_MAX_BYTES, OPT_CONCURRENCY,
 	OPT_PER_HOST, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_LOW_SPEED, OPT_ETAG,
 	OPT_LAST_MODIFIED, OPT_POST, OPT_POST_FILE, OPT_CONTENT_TYPE, OPT_HEADER, OPT_PROXY,
-	OPT_URLS_FROM, OPT_ACCEPT_ENCODING, OPT_PRINT_BODY, OPT_QUIET, OPT_SUMMARY, OPT_HELP
+	OPT_URLS_FROM, OPT_ACCEPT_ENCODING, OPT_PRINT_BODY, OPT_ABANDON, OPT_QUIET, OPT_SUMMARY, OPT_HELP
 };
 
 static const struct option options[] = {
@@ -188,6 +191,7 @@ static const struct option options[] = {
 	{ "urls-from", required_argument, NULL, OPT_URLS_FROM },
 	{ "accept-encoding", required_argument, NULL, OPT_ACCEPT_ENCODING },
 	{ "print-body", no_argument, NULL, OPT_PRINT_BODY },
+	{ "abandon-after-ms", required_argument, NULL, OPT_ABANDON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -242,6 +246,7 @@ apply_option(struct tool *tool, int opt, const char *val, const char **urls_from
 	case OPT_URLS_FROM: *urls_from = val; break;
 	case OPT_ACCEPT_ENCODING: tool->cfg.accept_encoding = val; break;
 	case OPT_PRINT_BODY: tool->print_body = true; break;
+	case OPT_ABANDON: tool->abandon_after_ms = number(val, "time"); break;
 	case OPT_QUIET: tool->quiet = true; break;
 	case OPT_SUMMARY: *summary = true; break;
 	default: return -1;
@@ -285,8 +290,14 @@ main(int argc, char **argv)
 			rc = 2;
 	if (urls_from != NULL && add_urls_from(f, &tool, urls_from, &id) == -1)
 		rc = 2;
-	while (fetch_run(f, 1000, on_done, &tool) > 0)
-		;
+	if (tool.abandon_after_ms > 0) {
+		size_t left = fetch_run(f, (int)tool.abandon_after_ms, on_done, &tool);
+
+		fprintf(stderr, "{\"abandoned\":%zu}\n", left);
+	} else {
+		while (fetch_run(f, 1000, on_done, &tool) > 0)
+			;
+	}
 	fetch_free(f);
 	buf_free(&tool.post_file);
 
