@@ -6,18 +6,21 @@
  * which never blocks longer than its timeout and calls the done callback
  * once per finished request, with a fetch_result the callback then owns.
  *
- * The fetcher enforces: at most fetch_concurrency transfers at once and
- * at most 2 per host (others wait in its own queue, so timeouts start
- * when a transfer really starts); http and https only, on every
- * redirect hop; no proxy from the environment unless configured;
- * addresses in loopback/private/link-local/unique-local/IPv4-mapped
- * ranges refused at connect time unless allowed; at most CAP_REDIRECTS
- * redirects; decoded bodies capped at max_feed_bytes; conditional GET
- * with the validators given; connect/total/low-speed timeouts.
+ * The fetcher enforces: at most `concurrency` transfers at once and at
+ * most `per_host` per host (others wait in its own queue, so timeouts
+ * start when a transfer really starts); http and https only, on every
+ * redirect hop; no proxy from the environment, only the configured one;
+ * addresses that are not public (see fetch_address_refused) refused at
+ * connect time, on every hop, unless allowed; at most CAP_REDIRECTS
+ * redirects; decoded bodies capped at max_body_bytes and each response's
+ * headers at CAP_HEADER_BYTES; conditional GET with the validators
+ * given; connect/total/low-speed timeouts.
  *
  * Details the caller may rely on:
  *  - "Host" for the per-host limit is the first URL's host name and port
- *    (lowercase); a transfer keeps its slot across redirects.
+ *    (lowercase); a transfer keeps its slot across redirects.  Requests
+ *    to one host start in the order they were added; when a transfer
+ *    ends, its host's next request starts first, on the same connection.
  *  - Redirects (301/302/303/307/308 with a Location) are followed by the
  *    fetcher itself, at most CAP_REDIRECTS; the If-None-Match/
  *    If-Modified-Since and extra headers go to every hop, except
@@ -52,7 +55,7 @@ struct fetch_config {
 	long low_speed_time_s;          /* ... for this long (default 100 B/s for 30 s) */
 	bool allow_private_addresses;
 	const char *const *allow_private_hosts; /* "host" or "host:port", NULL-terminated; may be NULL */
-	const char *proxy;              /* explicit proxy URL, or NULL for none */
+	const char *proxy;              /* explicit proxy URL; NULL or "" for none */
 	const char *user_agent;         /* NULL: "crier/VERSION (+URL)" */
 	const char *accept_encoding;    /* NULL: every encoding libcurl decodes
 	                                 * (gzip, deflate, br, zstd); "identity": none */
