@@ -33,7 +33,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #define FETCH_DEFAULT_CONCURRENCY       16
 #define FETCH_DEFAULT_PER_HOST          2
