@@ -38,12 +38,13 @@ with FixtureServer() as srv:
     r = fetch_one(srv.url("/hang"), *allow, "--timeout-ms", "500")
     t.contains(r["error"], "timed out after 0.5 s", "no response at all: total timeout")
 
-    # 3 requests that take 0.4 s each, one at a time, with a 0.7 s timeout:
-    # all succeed, because queued requests' clocks have not started.
-    srv.set("/steady", body=b"ok", delay=0.4)
-    urls = [srv.url(f"/steady?{i}") for i in range(3)]
-    rs, _ = fetch(urls, *allow, "--per-host", "1", "--timeout-ms", "700")
-    t.eq([r["error"] for r in rs], [None] * 3, "queued requests do not time out while waiting")
+    # 4 requests that take 0.3 s each, one at a time, with a 0.8 s timeout:
+    # all succeed, because queued requests' clocks have not started (if
+    # they had, the last two would time out at 0.9 and 1.2 s).
+    srv.set("/steady", body=b"ok", delay=0.3)
+    urls = [srv.url(f"/steady?{i}") for i in range(4)]
+    rs, _ = fetch(urls, *allow, "--per-host", "1", "--timeout-ms", "800")
+    t.eq([r["error"] for r in rs], [None] * 4, "queued requests do not time out while waiting")
 
     port = closed_port()
     r = fetch_one(f"http://127.0.0.1:{port}/", "--allow-private")

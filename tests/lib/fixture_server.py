@@ -143,8 +143,9 @@ class Request:
     body: bytes
     conn_id: int
     host: str                 # the Host header
-    started: float            # time.monotonic()
-    ended: Optional[float] = None
+    started: float            # time.monotonic() when the request was read
+    ended: Optional[float] = None   # when the response began to complete
+                                    # (before its last bytes were sent)
     header_list: list = field(default_factory=list)   # [(name, value)] as sent
 
 
@@ -242,6 +243,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._control(path[len(CONTROL_PREFIX):], body)
             return
         req = fx._begin(self, body)
+        self._req = req
         try:
             route = fx.route(path)
             if route is None:
@@ -277,6 +279,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _answering(self):
+        """The response is about to complete: the request counts as ended
+        now, before the client can have seen the last byte (so a client
+        that starts its next request at once never seems to overlap)."""
+        if self._req.ended is None:
+            self._req.ended = time.monotonic()
 
     def _not_modified(self, route):
         if not route.honour_validators or route.status != 200:
@@ -326,17 +335,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not send_body:
             if status != 304 and status >= 200:
                 self.send_header("Content-Length", "0" if self.command != "HEAD" else str(len(body)))
+            self._answering()
             self.end_headers()
             return
         getattr(self, "_send_" + route.mode)(route, body)
 
     def _send_length(self, route, body):
         self.send_header("Content-Length", str(len(body)))
+        self._answering()
         self.end_headers()
         self.wfile.write(body)
 
     def _send_chunked(self, route, body):
         self.send_header("Transfer-Encoding", "chunked")
+        self._answering()
         self.end_headers()
         step = 16384
         for i in range(0, len(body), step):
@@ -346,6 +358,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send_close(self, route, body):
         self.send_header("Connection", "close")
+        self._answering()
         self.end_headers()
         self.wfile.write(body)
         self.close_connection = True
@@ -518,7 +531,8 @@ class FixtureServer:
         return req
 
     def _end(self, req):
-        req.ended = time.monotonic()
+        if req.ended is None:
+            req.ended = time.monotonic()
 
     def log(self, path=None):
         """Requests so far (for path: those whose path without query is path)."""
