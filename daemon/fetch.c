@@ -907,27 +907,33 @@ error_connect(struct transfer *t, struct buf *msg)
 	    t->errbuf[0] != '\0' ? t->errbuf : "connection failed");
 }
 
+/*
+ * Which limit ran out.  The low-speed check and a DNS timeout say so in
+ * libcurl's message; otherwise the total timeout ran out if that much
+ * time has passed since the transfer started (libcurl is never early),
+ * and else it was the connect timeout.
+ */
 static void
 error_timeout(struct transfer *t, struct buf *msg)
 {
 	const struct fetch_config *cfg = &t->f->cfg;
+	int64_t elapsed_ms = util_now_ms() - t->started_ms;
 	char secs[32];
 
 	if (strncmp(t->errbuf, "Operation too slow", 18) == 0) {
 		buf_printf(msg, "transfer too slow: under %ld bytes/s for %ld s",
 		    cfg->low_speed_bytes, cfg->low_speed_time_s);
-	} else if (strncmp(t->errbuf, "Connection timed out", 20) == 0 ||
-	    strncmp(t->errbuf, "Failed to connect", 17) == 0) {
-		format_seconds(secs, sizeof(secs), cfg->connect_timeout_ms);
-		buf_printf(msg, "connection to %s timed out after %s",
-		    t->hop_host, secs);
+	} else if (elapsed_ms >= cfg->total_timeout_ms) {
+		format_seconds(secs, sizeof(secs), cfg->total_timeout_ms);
+		buf_printf(msg, "timed out after %s (total timeout)", secs);
 	} else if (strncmp(t->errbuf, "Resolving timed out", 19) == 0) {
 		format_seconds(secs, sizeof(secs), cfg->connect_timeout_ms);
 		buf_printf(msg, "DNS lookup of %s timed out after %s",
 		    t->hop_host, secs);
 	} else {
-		format_seconds(secs, sizeof(secs), cfg->total_timeout_ms);
-		buf_printf(msg, "timed out after %s (total timeout)", secs);
+		format_seconds(secs, sizeof(secs), cfg->connect_timeout_ms);
+		buf_printf(msg, "connection to %s timed out after %s",
+		    t->hop_host, secs);
 	}
 }
 
