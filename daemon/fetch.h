@@ -6,14 +6,34 @@
  * which never blocks longer than its timeout and calls the done callback
  * once per finished request, with a fetch_result the callback then owns.
  *
- * The fetcher enforces: at most fetch_concurrency transfers at once and
- * at most 2 per host (others wait in its own queue, so timeouts start
- * when a transfer really starts); http and https only, on every
- * redirect hop; no proxy from the environment unless configured;
- * addresses in loopback/private/link-local/unique-local/IPv4-mapped
- * ranges refused at connect time unless allowed; at most CAP_REDIRECTS
- * redirects; decoded bodies capped at max_feed_bytes; conditional GET
- * with the validators given; connect/total/low-speed timeouts.
+ * The fetcher enforces: at most `concurrency` transfers at once and at
+ * most `per_host` per host (others wait in its own queue, so timeouts
+ * start when a transfer really starts); http and https only, on every
+ * redirect hop; no proxy from the environment, only the configured one;
+ * addresses that are not public (see fetch_address_refused) refused at
+ * connect time, on every hop, unless allowed; at most CAP_REDIRECTS
+ * redirects; decoded bodies capped at max_body_bytes and each response's
+ * headers at CAP_HEADER_BYTES; conditional GET with the validators
+ * given; connect/total/low-speed timeouts.
+ *
+ * Details the caller may rely on:
+ *  - "Host" for the per-host limit is the first URL's host name and port
+ *    (lowercase); a transfer keeps its slot across redirects.  Requests
+ *    to one host start in the order they were added; when a transfer
+ *    ends, its host's next request starts first, on the same connection.
+ *  - Redirects (301/302/303/307/308 with a Location) are followed by the
+ *    fetcher itself, at most CAP_REDIRECTS; the If-None-Match/
+ *    If-Modified-Since and extra headers go to every hop, except
+ *    Authorization and Cookie, which never go to another host:port.  A
+ *    303, and a 301/302 answering a POST, turn the request into a GET.
+ *  - The address check is skipped when a proxy is configured: the proxy
+ *    resolves the names, and the operator chose it.
+ *  - Time limits: connect_timeout_ms per connection, total_timeout_ms
+ *    for the whole request including redirects, both counted from when
+ *    the transfer starts (not when it was queued).
+ *  - A fetcher belongs to one thread.  Several fetchers in several
+ *    threads are fine (libcurl 7.88 initialises itself thread-safely;
+ *    fetch_new/fetch_free take and drop a curl_global_init reference).
  */
 #ifndef CRIER_FETCH_H
 #define CRIER_FETCH_H
@@ -24,6 +44,7 @@
 
 #include "buf.h"
 
+/* Zero (or NULL) in any field means its default. */
 struct fetch_config {
 	unsigned concurrency;           /* total transfers at once (default 16) */
 	unsigned per_host;              /* transfers per host at once (default 2) */
@@ -34,8 +55,10 @@ struct fetch_config {
 	long low_speed_time_s;          /* ... for this long (default 100 B/s for 30 s) */
 	bool allow_private_addresses;
 	const char *const *allow_private_hosts; /* "host" or "host:port", NULL-terminated; may be NULL */
-	const char *proxy;              /* explicit proxy URL, or NULL for none */
+	const char *proxy;              /* explicit proxy URL; NULL or "" for none */
 	const char *user_agent;         /* NULL: "crier/VERSION (+URL)" */
+	const char *accept_encoding;    /* NULL: every encoding libcurl decodes
+	                                 * (gzip, deflate, br, zstd); "identity": none */
 };
 
 enum fetch_method { FETCH_GET = 0, FETCH_POST };
@@ -53,6 +76,15 @@ struct fetch_request {
 	void *user;                     /* handed back */
 };
 
+/*
+ * The outcome of one request.  error != NULL means the transfer failed
+ * (DNS, connect, refused address, TLS, timeout, too many redirects, a
+ * non-http(s) redirect, body or headers over their caps): body is then
+ * empty, and status is whatever the last response said (0 if none).
+ * An HTTP error status (4xx/5xx) is not a transfer error: error is NULL
+ * and the caller reads status; 304 comes back as status 304 with an
+ * empty body.  body.data is never NULL.
+ */
 struct fetch_result {
 	int64_t id;
 	void *user;
@@ -84,19 +116,35 @@ void fetch_free(struct fetcher *f);
 int fetch_add(struct fetcher *f, const struct fetch_request *req);
 
 /*
- * Runs transfers for at most timeout_ms, calling done(result, arg) for
- * each finished one (done owns result).  Returns the number of requests
- * still queued or in flight.
+ * Runs transfers for at most timeout_ms (a negative timeout_ms: until
+ * none is left), calling done(result, arg) for each finished one (done
+ * owns result and frees it with fetch_result_free).  done may call
+ * fetch_add, never fetch_run or fetch_free.  Returns the number of
+ * requests still queued or in flight; returns at once when none are.
  */
 size_t fetch_run(struct fetcher *f, int timeout_ms, fetch_done_fn done, void *arg);
 
 /* Requests queued or in flight. */
 size_t fetch_pending(const struct fetcher *f);
 
-/* Parses an HTTP Retry-After value (seconds or HTTP date) relative to now. */
+/*
+ * Parses an HTTP Retry-After value: delta-seconds, or an HTTP date
+ * (relative to now, Unix seconds).  Seconds to wait, at most one year;
+ * 0 for a date in the past or a value that is neither.
+ */
 int64_t fetch_parse_retry_after(const char *value, int64_t now);
 
 /* The default User-Agent: "crier/VERSION (+URL)". */
 const char *fetch_user_agent(void);
+
+/*
+ * Why the fetcher refuses to connect to an address by default: a short
+ * description of its range ("loopback 127.0.0.0/8", "unique-local
+ * fc00::/7"), or NULL for a public address.  family is AF_INET (addr: 4
+ * bytes, network order) or AF_INET6 (16 bytes); IPv4-mapped,
+ * -compatible, NAT64 and 6to4 IPv6 addresses are judged by the IPv4
+ * address inside.  Any other family is refused.
+ */
+const char *fetch_address_refused(int family, const void *addr);
 
 #endif
