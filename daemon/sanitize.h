@@ -16,7 +16,8 @@
  *  - A dropped element (form, object, noscript, svg, ...) takes its
  *    content up to its matching end tag; one that is never closed is
  *    removed alone and the text after it stays.  <script> and <style>
- *    are raw text: an unclosed one runs to the end.
+ *    are raw text: an unclosed one runs to the end.  <iframe> and <title>
+ *    are unwrapped (their text stays), as the conformance corpus expects.
  *  - URL attributes (href, src, cite, poster, srcset candidates) are
  *    decoded once, stripped of controls and surrounding spaces, checked
  *    for http/https (and mailto on <a href>) before and after being made
