@@ -804,8 +804,53 @@ skip_srcset_space(const char *p, size_t i, size_t n, bool commas)
 }
 
 /*
- * srcset: "url [descriptor], ...".  Each candidate's URL is checked and
- * made absolute like src; candidates that fail are left out.
+ * Appends the descriptors d[0..n) of a srcset candidate to out, one
+ * space before each; false unless every one is a number followed by w,
+ * x or h ("480w", "1.5x"): anything else there is not a candidate
+ * browsers would use, and not something to pass on.
+ */
+static bool
+srcset_descriptors(struct buf *out, const char *d, size_t n)
+{
+	size_t i = 0, start;
+
+	for (;;) {
+		i = skip_srcset_space(d, i, n, false);
+		if (i >= n)
+			return true;
+		for (start = i; i < n && ((d[i] >= '0' && d[i] <= '9') || d[i] == '.'); i++)
+			;
+		if (i == start || i >= n || (d[i] != 'w' && d[i] != 'x' && d[i] != 'h'))
+			return false;
+		i++;
+		if (i < n && byte_class[(unsigned char)d[i]] != BC_SPACE)
+			return false;
+		buf_putc(out, ' ');
+		buf_append(out, d + start, i - start);
+	}
+}
+
+/* One srcset candidate: url[0..ulen) (modified) and its descriptors. */
+static void
+srcset_candidate(struct san *s, char *url, size_t ulen, const char *d, size_t dlen)
+{
+	size_t mark = s->srcset.len;
+
+	if (ulen > CAP_URL_BYTES || !url_check(s, url, ulen, false) || s->url.len == 0)
+		return;
+	if (mark > 0)
+		buf_append(&s->srcset, ", ", 2);
+	buf_append(&s->srcset, s->url.data, s->url.len);
+	if (!srcset_descriptors(&s->srcset, d, dlen)) {
+		s->srcset.len = mark;
+		s->srcset.data[mark] = '\0';
+	}
+}
+
+/*
+ * srcset: "url [descriptors], ...", split as browsers do.  Each
+ * candidate's URL is checked and made absolute like src; candidates that
+ * fail are left out, and so is the attribute when none is left.
  */
 static void
 put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
@@ -831,8 +876,7 @@ put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
 			while (u1 > u0 && p[u1 - 1] == ',')
 				u1--;
 		} else {
-			d0 = skip_srcset_space(p, i, n, false);
-			for (i = d0, depth = 0; i < n; i++) {
+			for (depth = 0; i < n; i++) {
 				if (p[i] == '(')
 					depth++;
 				else if (p[i] == ')' && depth > 0)
@@ -840,19 +884,9 @@ put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
 				else if (p[i] == ',' && depth == 0)
 					break;
 			}
-			for (d1 = i; d1 > d0 && byte_class[(unsigned char)p[d1 - 1]] == BC_SPACE; d1--)
-				;
+			d1 = i;
 		}
-		if (u1 == u0 || u1 - u0 > CAP_URL_BYTES ||
-		    !url_check(s, p + u0, u1 - u0, false))
-			continue;
-		if (s->srcset.len > 0)
-			buf_append(&s->srcset, ", ", 2);
-		buf_append(&s->srcset, s->url.data, s->url.len);
-		if (d1 > d0) {
-			buf_putc(&s->srcset, ' ');
-			buf_append(&s->srcset, p + d0, d1 - d0);
-		}
+		srcset_candidate(s, p + u0, u1 - u0, p + d0, d1 - d0);
 	}
 	if (s->srcset.len == 0)
 		return;

@@ -277,6 +277,14 @@ static const struct html_case html_cases[] = {
 	{ "<span title=\"&amp;lt;\">x</span>", NULL, "<span title=\"&amp;lt;\">x</span>" },
 	{ "<span title='\"'>x</span>", NULL, "<span title=\"&quot;\">x</span>" },
 	{ "<span title=a&amp;b>x</span>", NULL, "<span title=\"a&amp;b\">x</span>" },
+	/* srcset: candidates checked one by one, descriptors must be w/x/h */
+	{ "<img srcset=\"a.png 1x, \x15 javascript:alert(1) 2x, b.png 480w\">", NULL,
+	  "<img srcset=\"a.png 1x, b.png 480w\" loading=\"lazy\">" },
+	{ "<img srcset=\"a.png 1x onerror, b.png 1.5x 100h, c.png,, d.png,e.png  2x\">", NULL,
+	  "<img srcset=\"b.png 1.5x 100h, c.png, d.png,e.png 2x\" loading=\"lazy\">" },
+	{ "<img srcset=\"a.png (x, y) 1x, b.png 2x\">", NULL,
+	  "<img srcset=\"b.png 2x\" loading=\"lazy\">" },
+	{ "<img srcset=\" , ,\">", NULL, "<img loading=\"lazy\">" },
 	/* text */
 	{ "&lt;script&gt;alert(1)&lt;/script&gt;", NULL,
 	  "&lt;script&gt;alert(1)&lt;/script&gt;" },
