@@ -162,6 +162,7 @@ put_doc(struct buf *b, const struct feed_doc *doc)
 	put_key(b, &f, "bozo");
 	buf_puts(b, doc->bozo ? "true" : "false");
 	put_str(b, &f, "encoding", doc->encoding);
+	put_str(b, &f, "bozo_reason", doc->bozo_reason);
 	put_str(b, &f, "description_html", doc->description_html);
 	buf_puts(b, "}}\n");
 }

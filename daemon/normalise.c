@@ -298,12 +298,16 @@ split_person(struct slice s, struct slice *name, struct slice *email)
 }
 
 static bool
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
 same_author(const struct author *a, const struct author *b)
 {
-	return ((a->name == NULL && b->name == NULL) ||
-	    (a->name != NULL && b->name != NULL && strcmp(a->name, b->name) == 0)) &&
-	    ((a->email == NULL && b->email == NULL) ||
-	    (a->email != NULL && b->email != NULL && strcmp(a->email, b->email) == 0));
+	return same_string(a->name, b->name) && same_string(a->email, b->email) &&
+	    same_string(a->url, b->url);
 }
 
 /* Fills *out from a raw person; false when nothing is left. */

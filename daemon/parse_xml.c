@@ -154,6 +154,7 @@ static const struct element {
 	{ G_NONE, "feed", K_FEED, F_NONE, 0, 0, D_PLAIN },
 	{ G_NONE, "fullitem", K_TEXT, F_CONTENT, 1, FL_ITEM_ONLY, D_HTML },
 	{ G_NONE, "guid", K_GUID, F_GUID, 0, FL_ITEM_ONLY, D_PLAIN },
+	{ G_NONE, "homepage", K_TEXT, F_URI, 0, 0, D_PLAIN },
 	{ G_NONE, "id", K_TEXT, F_ID, 0, FL_ITEM_ONLY, D_PLAIN },
 	{ G_NONE, "image", K_SKIP, F_NONE, 0, 0, D_PLAIN },
 	{ G_NONE, "issued", K_TEXT, F_PUBLISHED, 0, FL_ITEM_ONLY | FL_LAST_WINS, D_PLAIN },
@@ -183,7 +184,9 @@ static const struct element {
 	{ G_ATOM, "email", K_TEXT, F_EMAIL, 0, 0, D_PLAIN },
 	{ G_ATOM, "entry", K_ITEM, F_NONE, 0, 0, D_PLAIN },
 	{ G_ATOM, "feed", K_FEED, F_NONE, 0, 0, D_PLAIN },
+	{ G_ATOM, "homepage", K_TEXT, F_URI, 0, 0, D_PLAIN },
 	{ G_ATOM, "id", K_TEXT, F_ID, 0, FL_ITEM_ONLY, D_PLAIN },
+	{ G_ATOM, "image", K_SKIP, F_NONE, 0, 0, D_PLAIN },
 	{ G_ATOM, "issued", K_TEXT, F_PUBLISHED, 0, FL_ITEM_ONLY | FL_LAST_WINS, D_PLAIN },
 	{ G_ATOM, "link", K_LINK, F_LINK, 0, 0, D_PLAIN },
 	{ G_ATOM, "modified", K_TEXT, F_UPDATED, 0, FL_ITEM_ONLY | FL_LAST_WINS, D_PLAIN },
@@ -193,6 +196,7 @@ static const struct element {
 	{ G_ATOM, "subtitle", K_TEXT, F_SUMMARY, 0, FL_FEED_ONLY, D_HTML },
 	{ G_ATOM, "summary", K_TEXT, F_SUMMARY, 0, 0, D_HTML },
 	{ G_ATOM, "tagline", K_TEXT, F_SUMMARY, 0, FL_FEED_ONLY, D_HTML },
+	{ G_ATOM, "textInput", K_SKIP, F_NONE, 0, 0, D_PLAIN },
 	{ G_ATOM, "title", K_TEXT, F_TITLE, 0, 0, D_TITLE },
 	{ G_ATOM, "updated", K_TEXT, F_UPDATED, 0, FL_ITEM_ONLY | FL_LAST_WINS, D_PLAIN },
 	{ G_ATOM, "uri", K_TEXT, F_URI, 0, 0, D_PLAIN },
@@ -1075,7 +1079,7 @@ dispatch(struct reader *r, struct frame *f, const struct element *el, enum group
 	case K_RDF:
 		if (r->depth == 1)
 			r->rdf = true;
-		break;
+		break;      /* its namespace declarations are read by on_start */
 	case K_FEED:
 		if (scope == S_DOC)
 			start_feed(r, f, mark, nb, attrs);
@@ -1122,6 +1126,23 @@ dispatch(struct reader *r, struct frame *f, const struct element *el, enum group
 
 /* ---------------------------------------------------------------- SAX callbacks */
 
+/* <rdf:RDF xmlns="http://my.netscape.com/rdf/simple/0.9/">: the root's
+ * declarations tell the RSS version even when there is no channel. */
+static void
+rdf_namespaces(struct reader *r, int nb, const xmlChar **decls)
+{
+	const struct ns *ns;
+	int i;
+
+	for (i = 0; i < nb; i++) {
+		if (decls[i * 2 + 1] == NULL)
+			continue;
+		ns = ns_lookup(r, decls[i * 2 + 1]);
+		if (ns != NULL)
+			mark_format(r, ns->mark);
+	}
+}
+
 /* An xml:base on this element: the new base, resolved against the parent's. */
 static void
 frame_base(struct reader *r, struct frame *f, int nb, const xmlChar **attrs)
@@ -1153,8 +1174,6 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	enum group group;
 	enum mark mark;
 
-	(void)nb_namespaces;
-	(void)namespaces_;
 	(void)nb_defaulted;
 	if (r->stopped)
 		return;
@@ -1178,8 +1197,11 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 		return;
 	group = group_of(r, prefix, uri, &mark);
 	el = element_lookup(group, local);
-	if (el != NULL)
-		dispatch(r, f, el, group, mark, parent->scope, nb_attributes, attrs);
+	if (el == NULL)
+		return;
+	dispatch(r, f, el, group, mark, parent->scope, nb_attributes, attrs);
+	if (el->kind == K_RDF && r->rdf)
+		rdf_namespaces(r, nb_namespaces, namespaces_);
 }
 
 /* Closes the innermost open element; local is NULL when the document
@@ -1274,8 +1296,15 @@ on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_i
 	case XML_INTERNAL_PARAMETER_ENTITY:
 		stop(r, "parameter entity declared in the document");
 		return;
+	case XML_EXTERNAL_PARAMETER_ENTITY:
+		/* never read: a reference to it expands to nothing */
+		if (r->n_entity_decls++ < CAP_ENTITY_DECLS &&
+		    xmlGetParameterEntity(entity_doc(r), name) == NULL)
+			xmlAddDocEntity(entity_doc(r), name, XML_INTERNAL_PARAMETER_ENTITY, NULL,
+			    NULL, BAD_CAST "");
+		return;
 	default:
-		return;         /* external entities are never defined, never read */
+		return;         /* external general entities are never defined, never read */
 	}
 	len = content != NULL ? strlen((const char *)content) : 0;
 	if (r->n_entity_decls >= CAP_ENTITY_DECLS || len > CAP_ENTITY_VALUE_BYTES) {
@@ -1339,12 +1368,15 @@ on_get_entity(void *ctx, const xmlChar *name)
 	return ent;
 }
 
+/* Only the empty stand-ins of external parameter entities exist. */
 static xmlEntityPtr
 on_get_parameter_entity(void *ctx, const xmlChar *name)
 {
-	(void)ctx;
-	(void)name;
-	return NULL;
+	struct reader *r = ctx;
+
+	if (r->stopped || r->entity_doc == NULL)
+		return NULL;
+	return xmlGetParameterEntity(r->entity_doc, name);
 }
 
 static void
@@ -1354,8 +1386,17 @@ on_error(void *ctx, xmlErrorPtr err)
 
 	if (err == NULL || err->level < XML_ERR_ERROR)
 		return;
-	if (err->code == XML_ERR_NAME_REQUIRED || err->code == XML_ERR_ENTITYREF_SEMICOL_MISSING)
+	switch (err->code) {
+	case XML_ERR_NAME_REQUIRED:             /* "& " */
+	case XML_ERR_ENTITYREF_SEMICOL_MISSING: /* "&a=1" */
+	case XML_ERR_INVALID_HEX_CHARREF:       /* "&#X41;", "&#xZZ;" */
+	case XML_ERR_INVALID_DEC_CHARREF:       /* "&#1a;" */
+	case XML_ERR_INVALID_CHARREF:
 		r->amp_error = true;
+		break;
+	default:
+		break;
+	}
 	if (r->rf->bozo_reason == NULL && err->message != NULL) {
 		struct slice m = slice_trim(slice_from(err->message));
 
@@ -1410,7 +1451,7 @@ repair_ampersands(struct buf *out, const char *doc, size_t len)
 		q = p + 1;
 		if (q < end && *q == '#') {
 			q++;
-			if (q < end && (*q == 'x' || *q == 'X')) {
+			if (q < end && *q == 'x') {    /* XML has no "&#X" */
 				q++;
 				while (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') ||
 				    (*q >= 'A' && *q <= 'F')))
