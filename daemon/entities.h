@@ -22,6 +22,12 @@ void entity_put_utf8(struct buf *out, uint32_t cp);
 size_t entity_utf8(char out[4], uint32_t cp);
 
 /*
+ * Length (1-4) of the valid UTF-8 sequence at the start of s[0..len);
+ * 0 when it is not one (overlong, surrogate, past U+10FFFF, truncated).
+ */
+size_t entity_utf8_seq(const char *s, size_t len);
+
+/*
  * Decodes the one character reference at the start of s[0..len) (s[0]
  * is '&'): a known &name; or &#NNN; / &#xHH; with the rules of
  * entity_decode().  Returns the bytes it spans and sets *cp, or returns 0

@@ -26,6 +26,7 @@
 #include <libxml/xmlmemory.h>
 
 #include "caps.h"
+#include "entities.h"
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
@@ -80,37 +81,6 @@ escape_for_libxml(struct buf *out, const char *s, size_t len)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..len), 0 if it is not one. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	cp = s[0] & (0x3F >> (n - 1));
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return n;
-}
-
 static bool
 is_escape(const char *s)
 {
@@ -154,7 +124,7 @@ unescape_ours(struct buf *out, const char *s)
 			bytes[nb++] = (unsigned char)(hex_value(s[i + 1]) * 16 +
 			    hex_value(s[i + 2]));
 		for (k = 0; k < nb; k += seq) {
-			seq = utf8_seq(bytes + k, nb - k);
+			seq = entity_utf8_seq((const char *)bytes + k, nb - k);
 			if (seq == 0) {
 				seq = 1;
 				if (buf_append(out, s + run + 3 * k, 3) == -1)
