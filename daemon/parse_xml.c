@@ -274,6 +274,8 @@ struct capture {
 	bool markup;            /* a child element was seen: text holds HTML */
 	bool base64;            /* decode the text at the end */
 	bool drop_div;          /* Atom 1.0 type="xhtml": skip the wrapping div */
+	bool escaped_html;      /* type="html": the text is the markup */
+	bool typepad_div;       /* type="html" wrapped in an XHTML div anyway: skipped */
 	bool auto_type;         /* RSS title: HTML if it looks like HTML */
 	bool permalink;         /* RSS guid isPermaLink is not "false" */
 	enum raw_type type;
@@ -723,6 +725,7 @@ capture_type(struct reader *r, struct capture *c, const struct element *el, enum
 		} else if (contains_nocase(t, "html") || contains_nocase(t, "xml")) {
 			c->type = RAW_HTML;
 			c->drop_div = slice_eq_nocase(t, "xhtml");
+			c->escaped_html = slice_eq_nocase(t, "html") || slice_eq_nocase(t, "text/html");
 		} else {
 			c->type = RAW_TEXT;
 			if (atom)
@@ -748,6 +751,8 @@ capture_start(struct reader *r, const struct frame *f, const struct element *el,
 	c->markup = false;
 	c->base64 = false;
 	c->drop_div = false;
+	c->escaped_html = false;
+	c->typepad_div = false;
 	c->auto_type = false;
 	c->permalink = false;
 	c->type = RAW_TEXT;
@@ -846,6 +851,13 @@ inline_start(struct reader *r, struct frame *f, const xmlChar *local, int nb,
 	struct attr a;
 	int i;
 
+	if (!c->markup && c->escaped_html && !c->typepad_div && r->depth == c->depth + 1 &&
+	    strcasecmp((const char *)local, "div") == 0 && blank(buf_str(&c->text), c->text.len)) {
+		/* TypePad: <content type="html"><div xmlns=XHTML>escaped HTML</div> */
+		c->typepad_div = true;
+		f->close = C_INLINE_QUIET;
+		return;
+	}
 	if (!c->markup)
 		capture_to_markup(r);
 	if (c->drop_div && r->depth == c->depth + 1 && strcasecmp((const char *)local, "div") == 0) {
