@@ -909,9 +909,9 @@ error_connect(struct transfer *t, struct buf *msg)
 
 /*
  * Which limit ran out.  The low-speed check and a DNS timeout say so in
- * libcurl's message; otherwise the total timeout ran out if that much
- * time has passed since the transfer started (libcurl is never early),
- * and else it was the connect timeout.
+ * libcurl's message; otherwise the total timeout ran out if libcurl says
+ * "Operation timed out" or that much time has passed since the transfer
+ * started, and else it was the connect timeout.
  */
 static void
 error_timeout(struct transfer *t, struct buf *msg)
@@ -923,7 +923,9 @@ error_timeout(struct transfer *t, struct buf *msg)
 	if (strncmp(t->errbuf, "Operation too slow", 18) == 0) {
 		buf_printf(msg, "transfer too slow: under %ld bytes/s for %ld s",
 		    cfg->low_speed_bytes, cfg->low_speed_time_s);
-	} else if (elapsed_ms >= cfg->total_timeout_ms) {
+	} else if (elapsed_ms + 100 >= cfg->total_timeout_ms ||
+	    strncmp(t->errbuf, "Operation timed out", 19) == 0) {
+		/* libcurl's clock may run a little ahead of ours: allow for it */
 		format_seconds(secs, sizeof(secs), cfg->total_timeout_ms);
 		buf_printf(msg, "timed out after %s (total timeout)", secs);
 	} else if (strncmp(t->errbuf, "Resolving timed out", 19) == 0) {
