@@ -378,7 +378,7 @@ atom_source(struct buf *out, const json_t *post)
 	const char *name = field(src, "name"), *url = field(src, "url");
 	const char *site = field(src, "site_url");
 
-	if (!json_is_object(src) || (name == NULL && url == NULL && site == NULL))
+	if (name == NULL && url == NULL && site == NULL)
 		return;
 	buf_puts(out, "    <source>\n");
 	xml_elem(out, "      ", "id", url);
