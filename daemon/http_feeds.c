@@ -164,35 +164,58 @@ post_authors(struct buf *out, const json_t *post, person_fn fn)
 enum text_mode { TEXT_XML, TEXT_XML_ATTR, TEXT_PLAIN };
 
 /*
- * The references for ASCII in XML (NULL: written as it is).  Tab and LF
- * are written as references only in attributes, where a parser would
- * turn them into spaces; CR always is, so line-end handling keeps it.
+ * What a byte asks for.  Most ask for nothing (T_KEEP), so runs of them
+ * are copied whole.  T_DROP: a C0 control XML 1.0 forbids.  T_REF: a
+ * reference in XML.  T_REF_IN_ATTR: tab and LF, references only in
+ * attributes, where a parser would turn them into spaces (CR is T_REF
+ * so that line-end handling keeps it).  T_EF: may start U+FFFE/U+FFFF.
  */
-static const char *const xml_refs[0x80] = {
-	['\t'] = "&#9;", ['\n'] = "&#10;", ['\r'] = "&#13;",
-	['"'] = "&quot;", ['&'] = "&amp;", ['\''] = "&#39;", ['<'] = "&lt;", ['>'] = "&gt;",
+enum { T_KEEP = 0, T_DROP, T_REF, T_REF_IN_ATTR, T_EF };
+
+static const unsigned char text_action[256] = {
+	[0x00 ... 0x08] = T_DROP, ['\t'] = T_REF_IN_ATTR, ['\n'] = T_REF_IN_ATTR,
+	[0x0B ... 0x0C] = T_DROP, ['\r'] = T_REF, [0x0E ... 0x1F] = T_DROP,
+	['"'] = T_REF, ['&'] = T_REF, ['\''] = T_REF, ['<'] = T_REF, ['>'] = T_REF,
+	[0xEF] = T_EF,
 };
 
-/* The length of the character XML 1.0 forbids at p[0..n) (valid UTF-8), or 0. */
-static size_t
-text_forbidden(const unsigned char *p, size_t n)
-{
-	if (p[0] < 0x20)
-		return p[0] == '\t' || p[0] == '\n' || p[0] == '\r' ? 0 : 1;
-	if (p[0] == 0xEF && n >= 3 && p[1] == 0xBF && p[2] >= 0xBE)
-		return 3;       /* U+FFFE, U+FFFF */
-	return 0;
-}
+struct text_ref {
+	const char *s;
+	size_t len;
+};
 
-/* The reference replacing the ASCII byte c in mode, or NULL. */
-static const char *
-text_ref(unsigned char c, enum text_mode mode)
+static const struct text_ref xml_refs[0x80] = {
+	['\t'] = { "&#9;", 4 }, ['\n'] = { "&#10;", 5 }, ['\r'] = { "&#13;", 5 },
+	['"'] = { "&quot;", 6 }, ['&'] = { "&amp;", 5 }, ['\''] = { "&#39;", 5 },
+	['<'] = { "&lt;", 4 }, ['>'] = { "&gt;", 4 },
+};
+
+/*
+ * For the byte at p[0..n) that is not T_KEEP: how many bytes to replace
+ * (0: keep it after all) and with what (*ref, NULL: nothing).
+ */
+static size_t
+text_replace(const unsigned char *p, size_t n, enum text_mode mode, const struct text_ref **ref)
 {
-	if (mode == TEXT_PLAIN || c >= 0x80)
-		return NULL;
-	if (mode == TEXT_XML && (c == '\t' || c == '\n'))
-		return NULL;
-	return xml_refs[c];
+	*ref = NULL;
+	switch (text_action[p[0]]) {
+	case T_DROP:
+		return 1;
+	case T_EF:
+		return n >= 3 && p[1] == 0xBF && p[2] >= 0xBE ? 3 : 0;
+	case T_REF_IN_ATTR:
+		if (mode != TEXT_XML_ATTR)
+			return 0;
+		*ref = &xml_refs[p[0]];
+		return 1;
+	case T_REF:
+		if (mode == TEXT_PLAIN)
+			return 0;
+		*ref = &xml_refs[p[0]];
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Appends valid UTF-8 s[0..len) in mode, copying unchanged runs whole. */
@@ -200,20 +223,23 @@ static void
 text_escape(struct buf *out, const char *s, size_t len, enum text_mode mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	const char *ref;
-	size_t i = 0, run = 0, drop;
+	const struct text_ref *ref;
+	size_t i = 0, run = 0, width;
 
-	while (i < len) {
-		drop = p[i] < 0x20 || p[i] == 0xEF ? text_forbidden(p + i, len - i) : 0;
-		ref = drop == 0 ? text_ref(p[i], mode) : NULL;
-		if (drop == 0 && ref == NULL) {
+	for (;;) {
+		while (i < len && text_action[p[i]] == T_KEEP)
+			i++;
+		if (i >= len)
+			break;
+		width = text_replace(p + i, len - i, mode, &ref);
+		if (width == 0) {
 			i++;
 			continue;
 		}
 		buf_append(out, s + run, i - run);
 		if (ref != NULL)
-			buf_puts(out, ref);
-		i += drop > 0 ? drop : 1;
+			buf_append(out, ref->s, ref->len);
+		i += width;
 		run = i;
 	}
 	buf_append(out, s + run, len - run);
@@ -244,11 +270,31 @@ xml_text(struct buf *out, const char *s)
 	text_put(out, s, TEXT_XML);
 }
 
+/* Appends indent + "<name" (attributes and '>' follow). */
+static void
+xml_open(struct buf *out, const char *indent, const char *name)
+{
+	buf_puts(out, indent);
+	buf_putc(out, '<');
+	buf_puts(out, name);
+}
+
+/* Appends "</name>\n". */
+static void
+xml_close(struct buf *out, const char *name)
+{
+	buf_append(out, "</", 2);
+	buf_puts(out, name);
+	buf_append(out, ">\n", 2);
+}
+
 /* Appends ` name="value"`. */
 static void
 xml_attr(struct buf *out, const char *name, const char *value)
 {
-	buf_printf(out, " %s=\"", name);
+	buf_putc(out, ' ');
+	buf_puts(out, name);
+	buf_append(out, "=\"", 2);
 	text_put(out, value, TEXT_XML_ATTR);
 	buf_putc(out, '"');
 }
@@ -259,9 +305,10 @@ xml_elem(struct buf *out, const char *indent, const char *name, const char *text
 {
 	if (text == NULL || *text == '\0')
 		return;
-	buf_printf(out, "%s<%s>", indent, name);
+	xml_open(out, indent, name);
+	buf_putc(out, '>');
 	xml_text(out, text);
-	buf_printf(out, "</%s>\n", name);
+	xml_close(out, name);
 }
 
 /*
@@ -274,43 +321,43 @@ xml_typed(struct buf *out, const char *indent, const char *name, const char *typ
 {
 	if ((text == NULL || *text == '\0') && !required)
 		return;
-	buf_printf(out, "%s<%s type=\"%s\">", indent, name, type);
+	xml_open(out, indent, name);
+	xml_attr(out, "type", type);
+	buf_putc(out, '>');
 	xml_text(out, text);
-	buf_printf(out, "</%s>\n", name);
+	xml_close(out, name);
 }
 
-/* Appends `<link rel=".." [type=".."] href=".."/>` (prefix: "atom:" in RSS),
+/* Appends `<link rel=".." [type=".."] href=".."/>` (name: "atom:link" in RSS),
  * or nothing when href is NULL or "". */
 static void
-xml_link(struct buf *out, const char *indent, const char *prefix, const char *rel,
+xml_link(struct buf *out, const char *indent, const char *name, const char *rel,
     const char *type, const char *href)
 {
 	if (href == NULL || *href == '\0')
 		return;
-	buf_printf(out, "%s<%slink", indent, prefix);
+	xml_open(out, indent, name);
 	xml_attr(out, "rel", rel);
 	if (type != NULL)
 		xml_attr(out, "type", type);
 	xml_attr(out, "href", href);
-	buf_puts(out, "/>\n");
+	buf_append(out, "/>\n", 3);
 }
 
+/* Appends `<name>DATE</name>\n` with t as RFC 3339 (Atom) or RFC 822 (RSS). */
 static void
-xml_rfc3339(struct buf *out, const char *indent, const char *name, int64_t t)
-{
-	char date[32];
-
-	util_rfc3339(t, date);
-	buf_printf(out, "%s<%s>%s</%s>\n", indent, name, date, name);
-}
-
-static void
-xml_rfc822(struct buf *out, const char *indent, const char *name, int64_t t)
+xml_date(struct buf *out, const char *indent, const char *name, int64_t t, bool rfc822)
 {
 	char date[40];
 
-	util_http_date(t, date);
-	buf_printf(out, "%s<%s>%s</%s>\n", indent, name, date, name);
+	if (rfc822)
+		util_http_date(t, date);
+	else
+		util_rfc3339(t, date);
+	xml_open(out, indent, name);
+	buf_putc(out, '>');
+	buf_puts(out, date);
+	xml_close(out, name);
 }
 
 /* ---------------------------------------------------------------- Atom 1.0 */
@@ -383,8 +430,8 @@ atom_source(struct buf *out, const json_t *post)
 	buf_puts(out, "    <source>\n");
 	xml_elem(out, "      ", "id", url);
 	xml_typed(out, "      ", "title", "text", name, false);
-	xml_link(out, "      ", "", "self", NULL, url);
-	xml_link(out, "      ", "", "alternate", "text/html", site);
+	xml_link(out, "      ", "link", "self", NULL, url);
+	xml_link(out, "      ", "link", "alternate", "text/html", site);
 	buf_puts(out, "    </source>\n");
 }
 
@@ -408,10 +455,10 @@ atom_entry(struct buf *out, struct atom_doc *doc, const json_t *post)
 	buf_puts(out, "  <entry>\n");
 	xml_elem(out, "    ", "id", link);
 	xml_typed(out, "    ", "title", "text", field(post, "title"), true);
-	xml_link(out, "    ", "", "alternate", "text/html", url != NULL ? url : link);
+	xml_link(out, "    ", "link", "alternate", "text/html", url != NULL ? url : link);
 	if (published > 0)
-		xml_rfc3339(out, "    ", "published", published);
-	xml_rfc3339(out, "    ", "updated", updated > 0 ? updated : doc->updated);
+		xml_date(out, "    ", "published", published, false);
+	xml_date(out, "    ", "updated", updated > 0 ? updated : doc->updated, false);
 	post_authors(out, post, atom_person);
 	atom_categories(out, buf_str(&doc->scheme), post);
 	atom_content(out, post);
@@ -430,10 +477,10 @@ atom_head(struct buf *out, const struct feed_meta *m, int64_t updated)
 	xml_elem(out, "  ", "id", m->self_url);
 	xml_typed(out, "  ", "title", "text", m->title, true);
 	xml_typed(out, "  ", "subtitle", "text", m->subtitle, false);
-	xml_rfc3339(out, "  ", "updated", updated);
-	xml_link(out, "  ", "", "self", "application/atom+xml", m->self_url);
-	xml_link(out, "  ", "", "alternate", "text/html", m->alternate_url);
-	xml_link(out, "  ", "", "hub", NULL, m->hub_url);
+	xml_date(out, "  ", "updated", updated, false);
+	xml_link(out, "  ", "link", "self", "application/atom+xml", m->self_url);
+	xml_link(out, "  ", "link", "alternate", "text/html", m->alternate_url);
+	xml_link(out, "  ", "link", "hub", NULL, m->hub_url);
 	buf_puts(out, "  <author>\n");
 	xml_elem(out, "    ", "name", author != NULL && *author ? author : "crier");
 	xml_elem(out, "    ", "uri", m->base_url);
@@ -531,7 +578,7 @@ rss_item(struct buf *out, const struct feed_meta *m, const json_t *post, struct 
 	if (published == 0)
 		published = post_updated(post);
 	if (published > 0)
-		xml_rfc822(out, "      ", "pubDate", published);
+		xml_date(out, "      ", "pubDate", published, true);
 	post_authors(out, post, rss_person);
 	rss_categories(out, post);
 	rss_description(out, post, tmp);
@@ -557,10 +604,10 @@ http_feeds_rss(struct buf *out, const struct feed_meta *m, const json_t *posts)
 	buf_puts(out, "    <description>");
 	xml_text(out, description);
 	buf_puts(out, "</description>\n");
-	xml_link(out, "    ", "atom:", "self", "application/rss+xml", m->self_url);
+	xml_link(out, "    ", "atom:link", "self", "application/rss+xml", m->self_url);
 	if (m->hub_url != NULL && *m->hub_url != '\0')
-		xml_link(out, "    ", "atom:", "hub", NULL, m->hub_url);
-	xml_rfc822(out, "    ", "lastBuildDate", feed_updated(m, posts));
+		xml_link(out, "    ", "atom:link", "hub", NULL, m->hub_url);
+	xml_date(out, "    ", "lastBuildDate", feed_updated(m, posts), true);
 	buf_puts(out, "    <generator>crier " PACKAGE_VERSION "</generator>\n");
 	json_array_foreach(posts, i, post) {
 		if (json_is_object(post))

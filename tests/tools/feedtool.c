@@ -8,7 +8,8 @@
  * alternate_url, base_url, hub_url, site_name: strings; updated: Unix
  * seconds); posts is a list in the shape store_posts() returns.  The
  * document goes to stdout.  With --time N the document is also written
- * N more times and the mean time per document goes to stderr.
+ * N more times, and the CPU time per document (against jansson dumping
+ * the same posts, as a peer) goes to stderr.
  */
 #include "http_feeds.h"
 #include "util.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char usage[] =
     "usage: feedtool [--time N] atom|rss|json < {\"meta\": {...}, \"posts\": [...]}\n";
@@ -34,26 +36,53 @@ meta_from_json(struct feed_meta *m, const json_t *meta)
 	m->updated = json_integer_value(json_object_get(meta, "updated"));
 }
 
-/* Writes the document n more times; prints the mean time per document. */
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+dump_to_buf(const char *data, size_t len, void *arg)
+{
+	return buf_append(arg, data, len);
+}
+
+/*
+ * Writes the document n more times and, as a peer doing comparable work
+ * on the same data in the same run, dumps the input posts with jansson
+ * n times; prints CPU time per 100 KB of output for both, and the ratio.
+ */
 static void
 time_writes(const struct http_feeds_format *f, const struct feed_meta *m, const json_t *posts,
     long n)
 {
-	struct buf out = BUF_INIT;
-	int64_t start, elapsed_ms;
+	struct buf out = BUF_INIT, peer = BUF_INIT;
+	double start, ours, theirs;
 	long i;
 
-	start = util_now_ms();
+	start = cpu_seconds();
 	for (i = 0; i < n; i++) {
 		buf_reset(&out);
 		f->write(&out, m, posts);
 	}
-	elapsed_ms = util_now_ms() - start;
-	fprintf(stderr, "feedtool: %s: %zu bytes, %ld writes in %lld ms: %.1f us/document, "
-	    "%.1f us per 100 KB\n", f->ext, out.len, n, (long long)elapsed_ms,
-	    1000.0 * (double)elapsed_ms / (double)n,
-	    out.len ? 1000.0 * (double)elapsed_ms / (double)n * 102400.0 / (double)out.len : 0.0);
+	ours = (cpu_seconds() - start) / (double)n;
+	start = cpu_seconds();
+	for (i = 0; i < n; i++) {
+		buf_reset(&peer);
+		json_dump_callback(posts, dump_to_buf, &peer, JSON_COMPACT);
+	}
+	theirs = (cpu_seconds() - start) / (double)n;
+	fprintf(stderr, "feedtool: %s: %zu bytes in %.0f us CPU (%.0f us per 100 KB); "
+	    "peer json_dumps(posts): %zu bytes in %.0f us (%.0f us per 100 KB); ratio %.2f\n",
+	    f->ext, out.len, ours * 1e6, ours * 1e6 * 102400.0 / (double)out.len,
+	    peer.len, theirs * 1e6, theirs * 1e6 * 102400.0 / (double)peer.len,
+	    (ours / (double)out.len) / (theirs / (double)peer.len));
 	buf_free(&out);
+	buf_free(&peer);
 }
 
 int
