@@ -18,6 +18,23 @@ uint32_t entity_lookup(const char *name, size_t len);
 /* Appends code point cp as UTF-8 (invalid ones as U+FFFD). */
 void entity_put_utf8(struct buf *out, uint32_t cp);
 
+/* Writes cp as UTF-8 into out (invalid ones as U+FFFD); returns 1-4. */
+size_t entity_utf8(char out[4], uint32_t cp);
+
+/*
+ * Length (1-4) of the valid UTF-8 sequence at the start of s[0..len);
+ * 0 when it is not one (overlong, surrogate, past U+10FFFF, truncated).
+ */
+size_t entity_utf8_seq(const char *s, size_t len);
+
+/*
+ * Decodes the one character reference at the start of s[0..len) (s[0]
+ * is '&'): a known &name; or &#NNN; / &#xHH; with the rules of
+ * entity_decode().  Returns the bytes it spans and sets *cp, or returns 0
+ * when s does not start with a reference (the '&' is then literal).
+ */
+size_t entity_ref(const char *s, size_t len, uint32_t *cp);
+
 /*
  * Appends s[0..len) with character references decoded: &name; (known
  * names only; unknown stay literal), &#NNN;, &#xHH; (a missing ';' is

@@ -1,11 +1,15 @@
 /*
- * parse.c: format sniffing and dispatch (see parse.h).  STUB: the parser
- * work replaces the body of parse_feed().
+ * parse.c: the parser's front door (see parse.h).  Decodes the bytes to
+ * UTF-8 (parse_charset.c), tells JSON Feed from XML by the first
+ * character, hands the text to the matching reader (parse_xml.c,
+ * parse_json.c), then to normalise.c.  Every string of the result lives
+ * in the feed_doc's arena.
  */
 #include "parse.h"
 #include "util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const char *
 feed_format_name(enum feed_format f)
@@ -26,15 +30,45 @@ feed_doc_free(struct feed_doc *doc)
 	arena_free(doc->arena);
 }
 
+void
+parse_set_bozo(struct raw_feed *rf, struct arena *a, const char *reason)
+{
+	rf->bozo = true;
+	if (rf->bozo_reason == NULL && reason != NULL)
+		rf->bozo_reason = arena_strdup(a, reason);
+}
+
+/* Does the UTF-8 text start (after white space) with a JSON object? */
+static bool
+looks_like_json(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i < len && s[i] == '{';
+}
+
 struct feed_doc *
 parse_feed(const char *data, size_t len, const struct parse_options *opt)
 {
+	static const struct parse_options none;
 	struct arena *a = arena_new();
 	struct feed_doc *doc = arena_alloc(a, sizeof(*doc));
+	struct raw_feed rf;
+	struct buf text;
 
-	(void)data; (void)len; (void)opt;
+	if (opt == NULL)
+		opt = &none;
 	doc->arena = a;
-	doc->bozo = true;
-	doc->encoding = "utf-8";
+	memset(&rf, 0, sizeof(rf));
+	buf_init(&text, 0);
+	parse_charset_decode(&rf, a, data, len, opt->http_charset, &text);
+	if (looks_like_json(buf_str(&text), text.len))
+		parse_json_read(&rf, a, buf_str(&text), text.len, opt->base_url);
+	else
+		parse_xml_read(&rf, a, buf_str(&text), text.len, opt->base_url);
+	normalise_feed(doc, &rf, opt);
+	buf_free(&text);
 	return doc;
 }

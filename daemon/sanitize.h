@@ -11,6 +11,20 @@
  * and that README's section 1.6.  Output is serialized from tokens with
  * a stack of open elements, so it is always well-formed: every kept
  * element is closed, attributes are quoted and escaped.
+ *
+ * Policy details worth knowing:
+ *  - A dropped element (form, object, noscript, svg, ...) takes its
+ *    content up to its matching end tag; one that is never closed is
+ *    removed alone and the text after it stays.  <script> and <style>
+ *    are raw text: an unclosed one runs to the end.  <iframe> and <title>
+ *    are unwrapped (their text stays), as the conformance corpus expects.
+ *  - URL attributes (href, src, cite, poster, srcset candidates) are
+ *    decoded once, stripped of controls and surrounding spaces, checked
+ *    for http/https (and mailto on <a href>) before and after being made
+ *    absolute; a URL that fails is left out (an <a> without href stays).
+ *  - Text is escaped (& < >), attribute values double-quoted (& < > ").
+ *    NUL bytes are dropped from text, invalid UTF-8 becomes U+FFFD.
+ *  - Sanitizing the output again gives the same output.
  */
 #ifndef CRIER_SANITIZE_H
 #define CRIER_SANITIZE_H
@@ -33,13 +47,25 @@ int sanitize_html(struct buf *out, const char *html, size_t len, const char *bas
  * Appends the plain text of an HTML fragment (README 1.4): tags,
  * comments, script/style content dropped; character references decoded;
  * whitespace collapsed and trimmed; a space at <br> and block boundaries.
+ * Uses sanitize_html()'s tokenizer and policy, so the text of elements
+ * it drops with their content is dropped here too.  Stops quietly at
+ * out's cap.
  */
 void html_to_text(struct buf *out, const char *html, size_t len);
 
-/* Appends s with runs of ASCII whitespace collapsed to one space, trimmed. */
+/*
+ * Appends s with runs of ASCII whitespace collapsed to one space, trimmed
+ * (no markup or references are interpreted).  NUL bytes are dropped and
+ * invalid UTF-8 becomes U+FFFD, as in html_to_text().
+ */
 void text_collapse(struct buf *out, const char *s, size_t len);
 
-/* README 1.2 "looks like HTML" test for RSS titles without a type. */
+/*
+ * README 1.2 "looks like HTML" test for RSS titles without a type: s
+ * contains an end tag </name> or a reference &name; / &#...;, every tag
+ * name in it is an HTML element crier knows and every named reference
+ * is an HTML 4 entity.
+ */
 bool html_looks_like_html(const char *s, size_t len);
 
 /* Appends s HTML-escaped (& < > " '), for text put into markup. */

@@ -9,6 +9,7 @@
 #define CRIER_URL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "buf.h"
 
@@ -22,6 +23,12 @@ int url_resolve(struct buf *out, const char *base, const char *ref);
 
 /* The scheme of an absolute URL, lowercased, into out[0..n); false if none. */
 bool url_scheme(const char *url, char *out, size_t n);
+
+/*
+ * The same for url[0..len) (not NUL-terminated).  out may be NULL to
+ * only ask whether there is a scheme; false also when it does not fit.
+ */
+bool url_scheme_n(const char *url, size_t len, char *out, size_t n);
 
 /* Is url absolute http(s)? */
 bool url_is_http(const char *url);
