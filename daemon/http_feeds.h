@@ -6,6 +6,42 @@
  * Every document carries exactly one rel="self" link (and rel="hub" when
  * a WebSub hub is configured), absolute URLs throughout, and entries
  * that attribute the original source.
+ *
+ * Any input gives a well-formed document: text is escaped, invalid
+ * UTF-8 is repaired (U+FFFD) and characters XML 1.0 forbids (C0 controls
+ * other than tab, LF and CR; U+FFFE, U+FFFF) are dropped, in JSON Feed
+ * too, so the three formats carry the same text.  Missing or empty
+ * fields are left out, never written as empty elements or nulls (only
+ * the titles a format requires are written empty).  Posts that are not
+ * objects are skipped.  The XML writers make one pass over the posts straight
+ * into out; the JSON writer builds a jansson object and dumps it.
+ *
+ * Mapping of a post object to the three formats:
+ *
+ *   post field           Atom 1.0                 RSS 2.0             JSON Feed 1.1
+ *   base_url+permalink   id                       guid isPermaLink    id
+ *   url, else permalink  link rel=alternate       link                url
+ *   title                title type=text          title               title
+ *   published_at         published                pubDate (1)         date_published
+ *   updated_at (1)       updated                  -                   date_modified
+ *   authors, else author author{name,uri,email}   dc:creator          authors[{name,url}] (2)
+ *   tags                 category term=slug       category (label)    tags (labels)
+ *                          label=label scheme=base_url+"tag/"
+ *   content_html         content type=html        description         content_html
+ *   summary_html         summary type=html (3)    description (4)     content_html (4)
+ *   summary              summary type=text (4)    description (4,5)   summary; content_text (4)
+ *   source               source{id,title,links}   source url=         _crier.source{name,
+ *                                                                       feed_url,home_page_url}
+ *
+ *   (1) falling back to updated_at/published_at, then fetched_at
+ *   (2) an author with only an email gets url "mailto:EMAIL"
+ *   (3) only when there is content as well
+ *   (4) when there is no content (and, for Atom's HTML summary, no text summary)
+ *   (5) HTML-escaped, since description is HTML
+ *
+ * Times are RFC 3339 UTC ("2026-11-23T10:00:00Z"), RSS's RFC 822 with
+ * "GMT".  The feed-level Atom author is site_name (else the title), and
+ * the generator is crier with PACKAGE_VERSION.
  */
 #ifndef CRIER_HTTP_FEEDS_H
 #define CRIER_HTTP_FEEDS_H
@@ -26,11 +62,35 @@ struct feed_meta {
 	int64_t updated;            /* newest change in the list, Unix seconds (0: now unknown; use newest post) */
 };
 
+/*
+ * Each writer appends a whole document to out (give it an uncapped buf:
+ * a buf that reaches its cap gets a truncated document).  m and posts
+ * are borrowed; posts is a JSON array of post objects (anything else
+ * counts as an empty list).  When m->updated is 0 the newest post's
+ * update time is used, and for an empty list the current time.
+ */
 void http_feeds_atom(struct buf *out, const struct feed_meta *m, const json_t *posts);
 void http_feeds_rss(struct buf *out, const struct feed_meta *m, const json_t *posts);
 void http_feeds_json(struct buf *out, const struct feed_meta *m, const json_t *posts);
 
-/* The permalink path of a post object: "post/ID-SLUG" (no leading '/'). */
+/*
+ * The permalink path of a post object: "post/ID-SLUG" (no leading '/').
+ * SLUG is the post's "slug", else util_slugify() of its title (at most
+ * HTTP_FEEDS_SLUG_MAX bytes); without either it is just "post/ID".
+ * Bytes outside [A-Za-z0-9._~-] in SLUG are percent-encoded, so the
+ * result is always a plain ASCII URI path.  Appends to out.
+ */
+#define HTTP_FEEDS_SLUG_MAX 64
 void http_feeds_permalink(struct buf *out, const json_t *post);
+
+/* The formats by the extension of their URL path ("/tag/x.atom"). */
+struct http_feeds_format {
+	const char *ext;            /* "atom", "json", "rss" */
+	const char *content_type;   /* without parameters: the documents are UTF-8 */
+	void (*write)(struct buf *out, const struct feed_meta *m, const json_t *posts);
+};
+
+/* The format for ext (without the dot), or NULL when there is none. */
+const struct http_feeds_format *http_feeds_format(const char *ext);
 
 #endif
