@@ -79,6 +79,12 @@ struct entry {
 	enum route route;
 };
 
+/* What the server remembers about one request while it arrives. */
+struct req_state {
+	bool started;           /* the handler has seen the headers */
+	bool bad_uri;           /* refused before routing */
+};
+
 /* A connection being tracked for the total deadline. */
 struct tracked {
 	struct tracked *prev, *next;
@@ -826,22 +832,66 @@ send:
 	return rc;
 }
 
+/* A 400 for requests refused before routing. */
+static enum MHD_Result
+bad_request(struct http *h, struct MHD_Connection *conn, const char *why)
+{
+	struct request rq;
+	struct reply rp;
+	enum MHD_Result rc;
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&rp, 0, sizeof(rp));
+	rq.http = h;
+	rq.c = h->c;
+	rq.templates = h->templates;
+	rq.method = "GET";
+	rq.path = "/";
+	rq.conn = conn;
+	rq.now = util_now();
+	http_reader_error(&rq, &rp, 400, why);
+	rc = queue_reply(conn, &rp);
+	count_request(h, ROUTE_OTHER, 400, now_us());
+	reply_free(&rp);
+	return rc;
+}
+
+/*
+ * Called with the raw request target before libmicrohttpd decodes it:
+ * the one place an encoded NUL (%00), which would silently cut the
+ * decoded path short, can be seen.  What it returns becomes the
+ * request's state (*req_cls).
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req_state *rs = xcalloc(1, sizeof(*rs));
+
+	(void)cls;
+	(void)conn;
+	rs->bad_uri = strstr(uri, "%00") != NULL || strstr(uri, "%u0000") != NULL;
+	return rs;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
 	struct http *h = cls;
+	struct req_state *rs = *req_cls;
 
 	(void)version;
 	(void)upload_data;
-	if (*req_cls == NULL) {
-		*req_cls = h;           /* first call: headers only */
+	if (!rs->started) {
+		rs->started = true;     /* first call: headers only */
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
 		*upload_size = 0;       /* bodies are not read by reader routes */
 		return MHD_YES;
 	}
+	if (rs->bad_uri)
+		return bad_request(h, conn, "The address contains a NUL character.");
 	return handle(h, conn, url, method);
 }
 
@@ -888,6 +938,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 	(void)cls;
 	(void)toe;
+	free(*req_cls);
 	*req_cls = NULL;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci != NULL && ci->socket_context != NULL) {
@@ -1045,10 +1096,11 @@ http_start(struct crier *c, char **err)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 	    /* behind a trusted proxy every client shares its address */
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, behind_proxy ? 0u : (unsigned)cfg->max_connections_per_ip,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 	    MHD_OPTION_END);
 	if (h->daemon == NULL) {

@@ -25,7 +25,7 @@ extern const int store_migrations_count;
 
 /* Prepared statements, by name.  Their SQL is in stmt_sql[] below. */
 enum stmt {
-	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DATA_VERSION,
 	S_FEED_INSERT, S_FEED_BY_ID, S_FEED_BY_URL, S_FEEDS_ALL, S_FEEDS_DUE, S_FEEDS_DUE_ALL,
 	S_NEXT_DUE, S_FEED_DELETE, S_FEED_FETCHED, S_FEED_URL, S_FEED_VALIDATORS,
 	S_FEED_BODY_HASH, S_FEED_META,
@@ -50,6 +50,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_DATA_VERSION] = "PRAGMA data_version",
 	[S_FEED_INSERT] =
 	    "INSERT INTO feeds (url, name, tags, team_id, created_at, next_fetch_at) "
 	    "VALUES (?1, ?2, ?3, (SELECT id FROM teams WHERE slug = ?4), ?5, 0) "
@@ -375,10 +376,15 @@ store_schema_version(struct store *s)
 int64_t
 store_generation(struct store *s)
 {
-	int data_version = 0;
+	sqlite3_stmt *st = stmt(s, S_DATA_VERSION);
+	int64_t v = 0;
 
-	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_DATA_VERSION, &data_version);
-	return ((int64_t)data_version << 32) + s->own_writes;
+	/* PRAGMA data_version looks at the file each time; the file-control
+	 * variant only moves when this connection starts a read */
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return (v << 32) + s->own_writes;
 }
 
 /* ---------------------------------------------------------------- feeds */

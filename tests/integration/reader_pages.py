@@ -192,8 +192,15 @@ with stopped_cleanly(t, d, "reader daemon"):
         status, h, body = get(path)
         want = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}[path.rsplit(".", 1)[1]]
         t.ok(status == 200 and h.get("content-type", "").startswith(want), f"{path}: 200 {want}", h.get("content-type"))
-        fp = feedparser.parse(body)
-        t.ok(not fp.bozo, f"{path}: python3-feedparser reads it without bozo", getattr(fp, "bozo_exception", ""))
+        if path.endswith(".json"):
+            # Debian's feedparser 6.0.10 predates JSON Feed support: check the shape instead
+            doc = json.loads(body)
+            t.ok(doc.get("version") == "https://jsonfeed.org/version/1.1" and doc.get("feed_url", "").endswith(path)
+                 and isinstance(doc.get("items"), list), f"{path}: a JSON Feed 1.1 document with its feed_url")
+        else:
+            fp = feedparser.parse(body)
+            t.ok(not fp.bozo, f"{path}: python3-feedparser reads it without bozo", getattr(fp, "bozo_exception", ""))
+            t.contains(text(body), 'rel="self"', f"{path} has a rel=self link")
         with tempfile.NamedTemporaryFile(suffix=".feed") as f:
             f.write(body)
             f.flush()
@@ -205,7 +212,6 @@ with stopped_cleanly(t, d, "reader daemon"):
         t.ok(r.returncode == 0 and out.get("_crier", {}).get("bozo") is False, f"{path}: crier parse reads it without bozo",
              r.stdout[:300] + r.stderr[:300])
         parsed[path] = out
-        t.contains(text(body), "rel", f"{path} has links")
     t.eq([i.get("title") for i in parsed["/feed.atom"].get("items", [])],
          ["Weeknotes 46: forms, forms, forms", "Accessibility audit of our services"],
          "the river's Atom feed has the river's posts")
@@ -230,9 +236,17 @@ with stopped_cleanly(t, d, "reader daemon"):
     status, h, body = get("/no/such/page")
     t.ok(status == 404 and b"Page not found" in body and "content-security-policy" in h, "themed 404 with CSP")
     for path in ("/tag/%ff%fe", "/%00", "/tag/%", "/search?q=%", "/post/%2e%2e", "/" + "a" * 3000,
-                 "/?" + "x=1&" * 3000, "/week/%32%30%32%36-W46"):
+                 "/?" + "x=1&" * 500, "/week/%32%30%32%36-W46"):
         status, _, _ = get(path)
         t.ok(status in (200, 301, 302, 400, 404, 414, 431), f"{path[:30]!r} gives {status}, not a 5xx")
+    # thousands of arguments do not fit libmicrohttpd's per-connection memory: it closes
+    # the connection without a reply; the daemon itself carries on
+    try:
+        status = get("/?" + "x=1&" * 5000)[0]
+    except (ConnectionError, OSError):
+        status = "closed"
+    t.ok(status in (400, 414, 431, "closed"), f"5,000 query arguments: {status}, not a 5xx")
+    t.eq(get("/healthz")[0], 200, "the daemon carries on after hostile requests")
 
     # -- static files and traversal
     status, h, body = get("/static/style.css")
