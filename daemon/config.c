@@ -76,6 +76,7 @@ static const struct key_desc crier_keys[] = {
 	{ "max_connections", K_COUNT, OFF(max_connections), "1024", 1, 100000 },
 	{ "max_connections_per_ip", K_COUNT, OFF(max_connections_per_ip), "64", 1, 100000 },
 	{ "max_feed_bytes", K_SIZE, OFF(max_feed_bytes), "16M", 1024, 1024LL * 1024 * 1024 },
+	{ "max_media_bytes", K_SIZE, OFF(max_media_bytes), "10M", 1024, 1024LL * 1024 * 1024 },
 	{ "page_size", K_COUNT, OFF(page_size), "20", 1, 200 },
 	{ "plugin_dir", K_PATH, OFF(plugin_dir), CRIER_PLUGINDIR, 0, 0 },
 	{ "poll_interval", K_DURATION, OFF(poll_interval), "30m", 60, 7 * 86400 },
@@ -87,6 +88,7 @@ static const struct key_desc crier_keys[] = {
 	{ "theme", K_STRING, OFF(theme), "default", 0, 0 },
 	{ "themes_dir", K_PATH, OFF(themes_dir), CRIER_DATADIR "/themes", 0, 0 },
 	{ "trusted_proxies", K_LIST, OFF(trusted_proxies), "", 0, 0 },
+	{ "websub_hub", K_URL, OFF(websub_hub), NULL, 0, 0 },
 	{ "week_tag", K_STRING, OFF(week_tag), "weeknotes", 0, 0 },
 };
 
@@ -445,8 +447,13 @@ team_key(struct reader *r, struct config_team *t, const char *name, const char *
 		dst = &t->name;
 	else if (strcmp(name, "description") == 0)
 		dst = &t->description;
+	else if (strcmp(name, "seed") == 0) {
+		free(t->seed);
+		t->seed = resolve_path(r->cfg, value);
+		return;
+	}
 	if (dst == NULL) {
-		config_error(r->cfg, r->line, "unknown key \"%s\" in [team] (known: name, description)", name);
+		config_error(r->cfg, r->line, "unknown key \"%s\" in [team] (known: name, description, seed)", name);
 		return;
 	}
 	free(*dst);
@@ -766,6 +773,7 @@ config_free(struct config *cfg)
 		free(cfg->teams[i].slug);
 		free(cfg->teams[i].name);
 		free(cfg->teams[i].description);
+		free(cfg->teams[i].seed);
 	}
 	free(cfg->teams);
 	for (i = 0; i < cfg->n_rules; i++) {

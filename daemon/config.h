@@ -35,6 +35,7 @@ struct config_team {
 	char *slug;
 	char *name;
 	char *description;
+	char *seed;                     /* a folder of Markdown weeknotes published once, or NULL */
 	int line;
 };
 
@@ -91,6 +92,10 @@ struct config {
 	char *site_title;
 	char *site_description;
 	char *week_tag;                 /* the tag /week pages collect (with every team post) */
+
+	/* publishing */
+	int64_t max_media_bytes;
+	char *websub_hub;               /* WebSub hub pinged on publish, or NULL */
 
 	struct config_feed *feeds;
 	size_t n_feeds;

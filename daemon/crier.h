@@ -93,6 +93,7 @@ struct post {
 	enum post_status status;
 	const char *slug;           /* URL slug, from the title */
 	const char *markdown;       /* source of a local post */
+	const char *properties;     /* a local post's Micropub properties as JSON (q=source) */
 	int64_t fetched_at;         /* when crier first saw it */
 	char content_hash[65];      /* SHA-256 hex of what makes a change visible */
 };

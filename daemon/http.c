@@ -51,7 +51,20 @@ const char *const http_route_names[ROUTE_COUNT] = {
 	[ROUTE_TAG] = "tag", [ROUTE_SOURCE] = "source", [ROUTE_TEAM] = "team",
 	[ROUTE_POST] = "post", [ROUTE_SEARCH] = "search", [ROUTE_SOURCES] = "sources",
 	[ROUTE_OPML] = "opml", [ROUTE_STATIC] = "static", [ROUTE_HEALTHZ] = "healthz",
-	[ROUTE_METRICS] = "metrics", [ROUTE_OTHER] = "other",
+	[ROUTE_METRICS] = "metrics", [ROUTE_MICROPUB] = "micropub", [ROUTE_MEDIA] = "media",
+	[ROUTE_WRITE] = "write", [ROUTE_DIGEST] = "digest", [ROUTE_OTHER] = "other",
+};
+
+/* Paths whose POSTs carry a body, and the most they may send.  The
+ * media endpoint's cap comes from the config (max_media_bytes). */
+static const struct body_route body_routes[] = {
+	{ "/micropub/media", 0 },
+	{ "/micropub", 1024 * 1024 },
+	{ "/write", 1024 * 1024 },
+	{ "/login", 16 * 1024 },
+	{ "/logout", 16 * 1024 },
+	{ "/digests", 1024 * 1024 },
+	{ "/digest/", 1024 * 1024 },
 };
 
 /* Security headers on every response (no inline script; images and media
@@ -83,6 +96,9 @@ struct entry {
 struct req_state {
 	bool started;           /* the handler has seen the headers */
 	bool bad_uri;           /* refused before routing */
+	bool reading;           /* a body is being collected */
+	bool too_large;         /* it went over its cap */
+	struct buf body;
 };
 
 /* A connection being tracked for the total deadline. */
@@ -185,6 +201,95 @@ http_query(const struct request *rq, const char *name)
 {
 	return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn,
 	    MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+http_header(const struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_cookie(const struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn, MHD_COOKIE_KIND, name);
+}
+
+static bool
+is_trusted_proxy(const struct config *cfg, const char *addr)
+{
+	char **p;
+
+	for (p = cfg->trusted_proxies; p != NULL && *p != NULL; p++) {
+		if (strcmp(*p, addr) == 0)
+			return true;
+	}
+	return false;
+}
+
+void
+http_client_addr(const struct request *rq, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	    (struct MHD_Connection *)rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *xff;
+	char peer[INET6_ADDRSTRLEN] = "unknown";
+
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer, sizeof(peer));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer, sizeof(peer));
+	}
+	snprintf(out, n, "%s", peer);
+	if (!is_trusted_proxy(rq->c->cfg, peer))
+		return;
+	xff = http_header(rq, "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	/* walk from the right: the first address that is not a trusted proxy is the client */
+	{
+		char copy[1024], *tok, *save = NULL, *last_untrusted = NULL;
+		char *parts[64];
+		int k = 0;
+		snprintf(copy, sizeof(copy), "%s", xff);
+		for (tok = strtok_r(copy, ", ", &save); tok != NULL && k < 64; tok = strtok_r(NULL, ", ", &save))
+			parts[k++] = tok;
+		while (k-- > 0) {
+			if (!is_trusted_proxy(rq->c->cfg, parts[k])) {
+				last_untrusted = parts[k];
+				break;
+			}
+		}
+		if (last_untrusted != NULL)
+			snprintf(out, n, "%s", last_untrusted);
+	}
+}
+
+void
+http_reply_header(struct reply *rp, const char *name, const char *value)
+{
+	buf_printf(&rp->headers, "%s: %s\n", name, value);
+}
+
+/* Adds rp's extra header lines to a response. */
+static void
+add_extra_headers(struct MHD_Response *r, const struct reply *rp)
+{
+	const char *p = buf_str(&rp->headers), *colon, *nl;
+	char name[128], value[4096];
+
+	while (*p) {
+		colon = strchr(p, ':');
+		nl = strchr(p, '\n');
+		if (colon == NULL || nl == NULL || colon > nl)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)(colon - p), p);
+		snprintf(value, sizeof(value), "%.*s", (int)(nl - colon - 2), colon + 2);
+		MHD_add_response_header(r, name, value);
+		p = nl + 1;
+	}
 }
 
 const char *const *
@@ -717,6 +822,7 @@ static void
 reply_free(struct reply *rp)
 {
 	buf_free(&rp->body);
+	buf_free(&rp->headers);
 	free(rp->location);
 	free(rp->link);
 }
@@ -736,7 +842,11 @@ queue_reply(struct MHD_Connection *conn, const struct reply *rp)
 		MHD_add_response_header(r, "Link", rp->link);
 	if (rp->allow != NULL)
 		MHD_add_response_header(r, "Allow", rp->allow);
-	add_cache_headers(r, rp, NULL, false);
+	add_extra_headers(r, rp);
+	if (rp->private)
+		MHD_add_response_header(r, "Cache-Control", "private, no-store");
+	else
+		add_cache_headers(r, rp, NULL, false);
 	add_common_headers(r);
 	rc = MHD_queue_response(conn, rp->status, r);
 	MHD_destroy_response(r);
@@ -750,7 +860,8 @@ valid_utf8_path(const char *path)
 }
 
 static enum MHD_Result
-handle(struct http *h, struct MHD_Connection *conn, const char *url, const char *method)
+handle(struct http *h, struct MHD_Connection *conn, const char *url, const char *method,
+    const struct buf *body)
 {
 	struct request rq;
 	struct reply rp;
@@ -771,6 +882,10 @@ handle(struct http *h, struct MHD_Connection *conn, const char *url, const char 
 	rq.conn = conn;
 	rq.now = util_now();
 	rq.store = thread_store(h);
+	if (body != NULL && body->data != NULL) {
+		rq.body = body->data;
+		rq.body_len = body->len;
+	}
 	gen = atomic_load(&h->gen);
 
 	if (get && strcmp(url, "/healthz") == 0) {
@@ -804,7 +919,8 @@ handle(struct http *h, struct MHD_Connection *conn, const char *url, const char 
 		if (!serve_static(h, url, &rp))
 			http_reader_error(&rq, &rp, 404, "There is no such file.");
 		rp.route = ROUTE_STATIC;
-	} else if (!http_reader_route(&rq, &rp)) {
+	} else if (!http_micropub_route(&rq, &rp) && !http_write_route(&rq, &rp) &&
+	    !http_reader_route(&rq, &rp)) {
 		http_reader_error(&rq, &rp, 404, "There is no page at this address.");
 	}
 	if (rp.cacheable && keyed && rp.status == 200) {
@@ -818,7 +934,7 @@ handle(struct http *h, struct MHD_Connection *conn, const char *url, const char 
 		return rc;
 	}
 send:
-	if (rp.status == 200 && get) {
+	if (rp.status == 200 && get && !rp.private && rp.headers.len == 0) {
 		/* uncached but still conditional-capable */
 		struct entry *e = entry_from_reply(&rp);
 		rc = queue_entry(h, conn, e);
@@ -856,21 +972,57 @@ bad_request(struct http *h, struct MHD_Connection *conn, const char *why)
 	return rc;
 }
 
+/* The state of a request refused for its target alone (no allocation:
+ * libmicrohttpd may drop a request without calling the handler). */
+static struct req_state bad_uri_state = { .started = true, .bad_uri = true };
+
 /*
  * Called with the raw request target before libmicrohttpd decodes it:
  * the one place an encoded NUL (%00), which would silently cut the
- * decoded path short, can be seen.  What it returns becomes the
- * request's state (*req_cls).
+ * decoded path short, can be seen.  What it returns becomes *req_cls.
  */
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	struct req_state *rs = xcalloc(1, sizeof(*rs));
-
 	(void)cls;
 	(void)conn;
-	rs->bad_uri = strstr(uri, "%00") != NULL || strstr(uri, "%u0000") != NULL;
-	return rs;
+	if (strstr(uri, "%00") != NULL)
+		return &bad_uri_state;
+	return NULL;
+}
+
+/* The body cap for a POST to url, or 0 when that path takes no body. */
+static size_t
+body_cap(const struct http *h, const char *url)
+{
+	size_t i, n;
+
+	for (i = 0; i < NELEM(body_routes); i++) {
+		n = strlen(body_routes[i].prefix);
+		if (strncmp(url, body_routes[i].prefix, n) == 0)
+			return body_routes[i].max_bytes != 0 ? body_routes[i].max_bytes :
+			    (size_t)h->c->cfg->max_media_bytes;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+too_large(struct http *h, struct MHD_Connection *conn)
+{
+	struct request rq;
+	struct reply rp;
+	enum MHD_Result rc;
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&rp, 0, sizeof(rp));
+	rp.status = 413;
+	rp.content_type = "application/json";
+	buf_puts(&rp.body, "{\"error\":\"invalid_request\",\"error_description\":"
+	    "\"The request body is larger than this endpoint accepts.\"}\n");
+	rc = queue_reply(conn, &rp);
+	count_request(h, ROUTE_OTHER, 413, now_us());
+	reply_free(&rp);
+	return rc;
 }
 
 static enum MHD_Result
@@ -881,18 +1033,41 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	struct req_state *rs = *req_cls;
 
 	(void)version;
-	(void)upload_data;
+	if (rs == &bad_uri_state) {
+		*upload_size = 0;
+		return bad_request(h, conn, "The address contains a NUL character.");
+	}
+	if (rs == NULL) {
+		rs = xcalloc(1, sizeof(*rs));
+		*req_cls = rs;
+	}
 	if (!rs->started) {
-		rs->started = true;     /* first call: headers only */
+		/* first call: headers only; decide whether a body will be read */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		size_t cap = strcmp(method, "POST") == 0 ? body_cap(h, url) : 0;
+		rs->started = true;
+		if (cap > 0) {
+			rs->reading = true;
+			buf_init(&rs->body, cap);
+			if (cl != NULL && strtoull(cl, NULL, 10) > cap) {
+				rs->too_large = true;
+				return too_large(h, conn);      /* refused before reading it */
+			}
+		}
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
-		*upload_size = 0;       /* bodies are not read by reader routes */
+		if (rs->reading && !rs->too_large &&
+		    buf_append(&rs->body, upload_data, *upload_size) == -1)
+			rs->too_large = true;
+		*upload_size = 0;       /* other bodies are read and dropped */
 		return MHD_YES;
 	}
-	if (rs->bad_uri)
-		return bad_request(h, conn, "The address contains a NUL character.");
-	return handle(h, conn, url, method);
+	if (rs->too_large)
+		return too_large(h, conn);
+	if (rs->reading && rs->body.data == NULL)
+		buf_reserve(&rs->body, 0);      /* an empty body is still a body */
+	return handle(h, conn, url, method, rs->reading ? &rs->body : NULL);
 }
 
 /* ---------------------------------------------------------------- deadlines */
@@ -938,7 +1113,11 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 	(void)cls;
 	(void)toe;
-	free(*req_cls);
+	if (*req_cls != NULL && *req_cls != &bad_uri_state) {
+		struct req_state *rs = *req_cls;
+		buf_free(&rs->body);
+		free(rs);
+	}
 	*req_cls = NULL;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci != NULL && ci->socket_context != NULL) {

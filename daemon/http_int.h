@@ -25,7 +25,7 @@ struct templates;
 enum route {
 	ROUTE_RIVER, ROUTE_FEED, ROUTE_WEEK, ROUTE_TAG, ROUTE_SOURCE, ROUTE_TEAM, ROUTE_POST,
 	ROUTE_SEARCH, ROUTE_SOURCES, ROUTE_OPML, ROUTE_STATIC, ROUTE_HEALTHZ, ROUTE_METRICS,
-	ROUTE_OTHER, ROUTE_COUNT
+	ROUTE_MICROPUB, ROUTE_MEDIA, ROUTE_WRITE, ROUTE_DIGEST, ROUTE_OTHER, ROUTE_COUNT
 };
 
 extern const char *const http_route_names[ROUTE_COUNT];
@@ -39,10 +39,24 @@ struct request {
 	const char *path;           /* decoded path, always starting with '/' */
 	void *conn;                 /* the server's connection (opaque to handlers) */
 	int64_t now;
+	const char *body;           /* a POST's body (NUL-terminated; may hold NULs), or NULL */
+	size_t body_len;
 };
 
 /* A query parameter's value, or NULL. */
 const char *http_query(const struct request *rq, const char *name);
+
+/* A request header's value, or NULL. */
+const char *http_header(const struct request *rq, const char *name);
+
+/* A cookie's value, or NULL. */
+const char *http_cookie(const struct request *rq, const char *name);
+
+/*
+ * The client's address as text: the peer, or, when the peer is one of
+ * trusted_proxies, the last address in X-Forwarded-For that is not.
+ */
+void http_client_addr(const struct request *rq, char *out, size_t n);
 
 struct reply {
 	unsigned status;
@@ -55,13 +69,30 @@ struct reply {
 	char *link;                 /* Link header value, malloc'd, or NULL */
 	enum route route;
 	const char *allow;          /* Allow header for 405, a static string */
+	struct buf headers;         /* more response headers, "Name: value\n" lines */
+	bool private;               /* per-user page: Cache-Control: private, no-store */
 };
 
+/* Adds a response header line to rp. */
+void http_reply_header(struct reply *rp, const char *name, const char *value);
+
 /*
- * The reader's router: fills rp for rq.  Returns false when no route
- * matches (http.c answers 404).  In http_reader.c.
+ * Routers, tried in this order: each fills rp for rq and returns true, or
+ * returns false when the path is not one of its own (http.c answers 404
+ * when none takes it).
  */
-bool http_reader_route(struct request *rq, struct reply *rp);
+bool http_micropub_route(struct request *rq, struct reply *rp);    /* http_micropub.c */
+bool http_write_route(struct request *rq, struct reply *rp);       /* http_write.c */
+bool http_reader_route(struct request *rq, struct reply *rp);      /* http_reader.c */
+
+/*
+ * Paths that accept a request body, and how large: everything else is
+ * answered without reading one.  In http.c.
+ */
+struct body_route {
+	const char *prefix;
+	size_t max_bytes;
+};
 
 /* Renders the theme's error page for status into rp (in http_reader.c). */
 void http_reader_error(struct request *rq, struct reply *rp, unsigned status,

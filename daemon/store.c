@@ -99,25 +99,25 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "INSERT INTO teams (slug, name, description, created_at) VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description",
 	[S_TEAM_ID] = "SELECT id FROM teams WHERE slug = ?1",
-	[S_POST_FIND] = "SELECT id, content_hash FROM posts WHERE feed_id = ?1 AND guid = ?2",
+	[S_POST_FIND] = "SELECT id, content_hash FROM posts WHERE feed_id IS ?1 AND guid = ?2",
 	[S_POST_INSERT] =
 	    "INSERT INTO posts (feed_id, team_id, guid, url, title, author, authors, content_html, "
 	    "text, summary, summary_html, published_at, updated_at, fetched_at, week, "
-	    "content_hash, kind, status, slug, markdown) "
+	    "content_hash, kind, status, slug, markdown, properties) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-	    "?17, ?18, ?19, ?20)",
+	    "?17, ?18, ?19, ?20, ?22)",
 	[S_POST_UPDATE] =
 	    "UPDATE posts SET url = ?4, title = ?5, author = ?6, authors = ?7, content_html = ?8, "
 	    "text = ?9, summary = ?10, summary_html = ?11, published_at = ?12, updated_at = ?13, "
-	    "week = ?15, content_hash = ?16, status = ?18, slug = ?19, markdown = ?20 "
-	    "WHERE id = ?21",
+	    "week = ?15, content_hash = ?16, status = ?18, slug = ?19, markdown = ?20, "
+	    "properties = coalesce(?22, properties) WHERE id = ?21",
 	[S_TAG_INSERT] = "INSERT INTO tags (slug, label) VALUES (?1, ?2) ON CONFLICT (slug) DO NOTHING",
 	[S_TAG_ID] = "SELECT id FROM tags WHERE slug = ?1",
 	[S_POST_TAG_INSERT] =
 	    "INSERT INTO post_tags (post_id, tag_id, origin) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT DO NOTHING",
 	[S_POST_TAGS_CLEAR] =
-	    "DELETE FROM post_tags WHERE post_id = ?1 AND origin IN ('feed', 'rule', 'plugin')",
+	    "DELETE FROM post_tags WHERE post_id = ?1 AND (?2 OR origin IN ('feed', 'rule', 'plugin'))",
 	[S_POST_TAGS] =
 	    "SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
 	    "WHERE pt.post_id = ?1 ORDER BY t.slug",
@@ -344,6 +344,8 @@ store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < STORE_READ_STMTS; i++)
 		sqlite3_finalize(s->read_stmt[i]);
+	for (i = 0; i < STORE_LOCAL_STMTS; i++)
+		sqlite3_finalize(s->local_stmt[i]);
 	if (s->db != NULL) {
 		if (s->mode == STORE_WRITER)
 			sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -783,8 +785,11 @@ save_tags(struct store *s, const struct post *p, bool replace)
 	int rc = 0;
 
 	if (replace) {
+		/* a local post's own categories are replaced too; an editor's tags on
+		 * a polled post outlive the feed's */
 		st = stmt(s, S_POST_TAGS_CLEAR);
 		sqlite3_bind_int64(st, 1, p->id);
+		sqlite3_bind_int(st, 2, p->kind == POST_LOCAL);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = -1;
 		store_done(st);
@@ -887,6 +892,7 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 	store_bind_text(st, 18, statuses[p->status]);
 	store_bind_text(st, 19, p->slug);
 	store_bind_text(st, 20, p->markdown);
+	store_bind_text(st, 22, p->properties);
 	if (existing)
 		sqlite3_bind_int64(st, 21, existing);
 	rc = sqlite3_step(st);

@@ -220,6 +220,104 @@ json_t *store_week_quiet(struct store *s, const char *week, const char *week_tag
 /* The newest change (fetch or post update) in the store, Unix seconds. */
 int64_t store_last_change(struct store *s);
 
+/* ---------------------------------------------------------------- publishing (store_local.c) */
+
+/* Teams: config teams are synced at start; `crier team add` adds others. */
+int store_team_find(struct store *s, const char *slug, int64_t *id_out);  /* 0, 1 none, -1 */
+json_t *store_teams(struct store *s);   /* [{slug, name, description, post_count}] */
+
+struct user {
+	int64_t id;
+	char *name;
+	int64_t team_id;        /* 0: none */
+	char *team_slug;
+	bool admin;
+	char *password_hash;    /* argon2id, libsodium's string form */
+};
+void user_clear(struct user *u);
+/* 0 added, 1 the name is taken, -1 error. */
+int store_user_add(struct store *s, const char *name, int64_t team_id, bool admin,
+    const char *password_hash, int64_t *id_out);
+int store_user_find(struct store *s, const char *name, struct user *out);   /* 0, 1, -1 */
+int store_user_get(struct store *s, int64_t id, struct user *out);          /* 0, 1, -1 */
+int store_user_set_password(struct store *s, int64_t id, const char *password_hash);
+int store_user_logged_in(struct store *s, int64_t id, int64_t now);
+
+struct token {
+	int64_t id;
+	int64_t team_id;
+	char *team_slug;
+	char *name;
+	char *scopes;           /* space-separated: create update delete media */
+	int64_t created_at, last_used_at, revoked_at;
+};
+void token_clear(struct token *t);
+int store_token_add(struct store *s, int64_t team_id, const char *name, const char *scopes,
+    const char *hash, int64_t *id_out);
+/* Finds an unrevoked token by the SHA-256 of its secret: 0, 1 none, -1. */
+int store_token_find(struct store *s, const char *hash, struct token *out);
+int store_token_touch(struct store *s, int64_t id, int64_t now);
+int store_token_revoke(struct store *s, int64_t id, int64_t now);          /* 0, 1 none, -1 */
+json_t *store_tokens(struct store *s);  /* [{id, team, name, scopes, created_at, last_used_at, revoked_at}] */
+
+struct session {
+	int64_t user_id;
+	char *csrf;
+	int64_t expires_at;
+};
+void session_clear(struct session *se);
+int store_session_add(struct store *s, const char *hash, int64_t user_id, const char *csrf,
+    int64_t now, int64_t expires_at);
+int store_session_find(struct store *s, const char *hash, int64_t now, struct session *out);
+int store_session_delete(struct store *s, const char *hash);
+
+/* A local post as the publishing code needs it to update one. */
+struct local_post {
+	int64_t id;
+	int64_t team_id;
+	char *guid;
+	char *slug;
+	char *title;
+	char *markdown;
+	char *properties;       /* JSON, or NULL */
+	enum post_status status;
+	int64_t published_at;
+};
+void local_post_clear(struct local_post *lp);
+int store_local_get(struct store *s, int64_t id, struct local_post *out);   /* 0, 1, -1 */
+/* Saves a local post (insert when p->id is 0, else update) with its tags. */
+int store_local_save(struct store *s, struct post *p);
+/* Marks a post deleted or published again. 0, 1 none, -1. */
+int store_post_set_status(struct store *s, int64_t id, enum post_status status, int64_t now);
+/* A team's local posts, drafts included, newest first: the post list shape
+ * plus "status" and "markdown". */
+json_t *store_local_posts(struct store *s, int64_t team_id, int limit);
+
+int store_media_add(struct store *s, int64_t team_id, const char *sha256, const char *content_type,
+    const void *data, size_t len, int64_t now, int64_t *id_out);
+/* The bytes and type of a media item: 0, 1 none, -1. */
+int store_media_get(struct store *s, int64_t id, struct buf *data, char *content_type, size_t n);
+
+/* The outbox: HTTP POSTs the daemon delivers with retries (WebSub pings, webhooks). */
+int store_outbox_add(struct store *s, const char *url, const char *content_type,
+    const void *body, size_t len, const char *headers, const char *purpose, int64_t now);
+struct outbox_item {
+	int64_t id;
+	char *url;
+	char *content_type;
+	char *headers;          /* "Name: value" lines, or NULL */
+	char *purpose;
+	struct buf body;
+	int64_t attempts;
+};
+void outbox_item_clear(struct outbox_item *it);
+typedef int (*store_outbox_fn)(struct outbox_item *it, void *arg);
+int store_outbox_due(struct store *s, int64_t now, int limit, store_outbox_fn fn, void *arg);
+int store_outbox_done(struct store *s, int64_t id, int64_t now);
+int store_outbox_failed(struct store *s, int64_t id, const char *error, int64_t next_attempt_at,
+    bool give_up);
+json_t *store_outbox_list(struct store *s, int limit);
+
 /* ---------------------------------------------------------------- raw */
 
 /* For tests and tools: runs SQL and appends each row's columns, tab-

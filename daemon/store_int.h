@@ -13,12 +13,14 @@
  * and store_read.c's read statements, each indexed by its own enum. */
 #define STORE_WRITE_STMTS 48
 #define STORE_READ_STMTS 48
+#define STORE_LOCAL_STMTS 64
 
 struct store {
 	sqlite3 *db;
 	enum store_mode mode;
 	sqlite3_stmt *stmt[STORE_WRITE_STMTS];
 	sqlite3_stmt *read_stmt[STORE_READ_STMTS];
+	sqlite3_stmt *local_stmt[STORE_LOCAL_STMTS];  /* store_local.c */
 	int64_t own_writes;     /* bumped on each commit of this connection */
 };
 

@@ -525,7 +525,9 @@ test_work_bounded(void **state)
 	    "13,14,15]}", &err);
 	assert_null(got);
 	assert_string_equal(err, "template 't': too much work for one page");
-	assert_true(util_now_ms() - start < 10000);
+	/* the step cap is the guarantee; this only catches a runaway (under
+	 * ASan on a loaded 2-core machine the capped render takes seconds) */
+	assert_true(util_now_ms() - start < 120000);
 	free(err);
 	buf_free(&t);
 }
