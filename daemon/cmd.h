@@ -15,6 +15,10 @@ int cmd_parse(struct crier *c, int argc, char **argv);
 int cmd_feeds(struct crier *c, int argc, char **argv);
 int cmd_opml(struct crier *c, int argc, char **argv);
 int cmd_check_config(struct crier *c, int argc, char **argv);
+int cmd_team(struct crier *c, int argc, char **argv);      /* cmd_token.c */
+int cmd_token(struct crier *c, int argc, char **argv);     /* cmd_token.c */
+int cmd_user(struct crier *c, int argc, char **argv);      /* cmd_post.c */
+int cmd_post(struct crier *c, int argc, char **argv);      /* cmd_post.c */
 
 /* Opens the config and the store for a command that needs them. */
 int cmd_open(struct crier *c, int need_store);

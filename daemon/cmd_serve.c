@@ -160,6 +160,7 @@ cmd_serve(struct crier *c, int argc, char **argv)
 	    log_quote(c->cfg->listen), http_port(c->http), log_quote(c->cfg->base_url),
 	    c->cfg->n_feeds, log_quote(c->cfg->data_dir));
 	sd_notify_text("READY=1");
+	pipeline_seed(c);
 	p = pipeline_new(c);
 	while (!c->stop) {
 		if (c->reload) {
@@ -170,6 +171,7 @@ cmd_serve(struct crier *c, int argc, char **argv)
 		now = util_now();
 		if (now >= next_check) {
 			pipeline_queue_due(p, false, 0);
+			pipeline_queue_outbox(p);
 			next_check = now + 1;
 		}
 		if (pipeline_run(p, 1000) == 0) {

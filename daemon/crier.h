@@ -18,6 +18,7 @@
 #ifndef CRIER_H
 #define CRIER_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -150,6 +151,7 @@ struct crier {
 	struct plugins *plugins;
 	struct http *http;
 	struct crier_stats stats;
+	pthread_mutex_t write_lock;     /* held around every use of `store` (poller and publishers) */
 	volatile sig_atomic_t stop;     /* SIGTERM/SIGINT */
 	volatile sig_atomic_t reload;   /* SIGHUP */
 };

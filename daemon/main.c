@@ -29,6 +29,10 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, "poll every due feed once (--all: every feed)" },
 	{ "feeds", cmd_feeds, "add, list or remove feeds" },
 	{ "opml", cmd_opml, "import or export the subscription list as OPML 2.0" },
+	{ "post", cmd_post, "publish a Markdown file as a team's post" },
+	{ "team", cmd_team, "add or list teams" },
+	{ "user", cmd_user, "add people who write on the web, or reset a password" },
+	{ "token", cmd_token, "make, list or revoke Micropub tokens" },
 	{ "parse", cmd_parse, "parse feed files and print JSON Feed 1.1 (one object per file)" },
 	{ "check-config", cmd_check_config, "report every problem in the config, then exit" },
 };
@@ -68,6 +72,7 @@ main(int argc, char **argv)
 	size_t k;
 
 	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.write_lock, NULL);
 	c.config_path = config_default_path();
 	args = xcalloc((size_t)argc + 1, sizeof(*args));
 	for (i = 1; i < argc; i++) {

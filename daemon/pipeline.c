@@ -10,21 +10,33 @@
 #include "pipeline.h"
 #include "config.h"
 #include "crier.h"
+#include "date.h"
 #include "fetch.h"
 #include "log.h"
+#include "markdown.h"
 #include "parse.h"
 #include "sanitize.h"
 #include "sched.h"
 #include "store.h"
 #include "tag.h"
+#include "url.h"
 #include "util.h"
 
+#include <dirent.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* What the pipeline remembers about a feed while it is being fetched. */
+#define OUTBOX_BATCH 16
+#define OUTBOX_MAX_ATTEMPTS 10
+
+/* What the pipeline remembers about a transfer while it runs. */
+enum flight_kind { FLIGHT_FEED, FLIGHT_OUTBOX };
+
 struct in_flight {
-	int64_t id;
+	enum flight_kind kind;
+	int64_t id;                     /* feed id, or outbox id */
+	int64_t attempts;               /* outbox: tries so far */
 	char *url;
 	char *display_name;
 	char *tags;
@@ -172,6 +184,7 @@ queue_feed(const struct feed *f, void *arg)
 	if ((q->only_id != 0 && f->id != q->only_id) || busy_has(p, f->id))
 		return 0;
 	fl = xcalloc(1, sizeof(*fl));
+	fl->kind = FLIGHT_FEED;
 	fl->id = f->id;
 	fl->url = xstrdup(f->url);
 	fl->display_name = xstrdup(feed_display_name(f));
@@ -210,6 +223,19 @@ pipeline_queue_due(struct pipeline *p, bool all, int64_t feed_id)
 }
 
 /* ---------------------------------------------------------------- stages */
+
+/* Every write of the daemon goes through here: one writer, one lock. */
+static int
+commit(struct crier *c, const struct feed_update *u, struct post *const *posts, size_t n,
+    struct save_stats *st)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->write_lock);
+	rc = store_feed_commit(c->store, u, posts, n, st);
+	pthread_mutex_unlock(&c->write_lock);
+	return rc;
+}
 
 static const char *
 status_reason(long status)
@@ -288,7 +314,7 @@ record_failure(struct pipeline *p, const struct in_flight *fl, const struct fetc
 	u.gone = gone;
 	u.next_fetch_at = sched_after_failure(now, fl->interval, fl->error_count + 1,
 	    r->retry_after, p->c->cfg->max_backoff);
-	if (store_feed_commit(p->c->store, &u, NULL, 0, NULL) == -1)
+	if (commit(p->c, &u, NULL, 0, NULL) == -1)
 		log_error("could not record a failed fetch", "feed=%lld", (long long)fl->id);
 	p->stats.failed++;
 	p->c->stats.fetches_failed++;
@@ -322,7 +348,7 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 	util_sha256_hex(r->body.data, r->body.len, body_hash);
 	if (fl->body_hash != NULL && strcmp(fl->body_hash, body_hash) == 0) {
 		/* the server ignored our validators, but nothing changed */
-		store_feed_commit(p->c->store, &u, NULL, 0, NULL);
+		commit(p->c, &u, NULL, 0, NULL);
 		p->stats.ok++;
 		p->stats.unchanged++;
 		p->c->stats.fetches_unchanged++;
@@ -354,7 +380,7 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 	u.body_hash = body_hash;
 	u.title = doc->title;
 	u.site_url = doc->home_page_url;
-	if (store_feed_commit(p->c->store, &u, doc->items, doc->n_items, &st) == -1) {
+	if (commit(p->c, &u, doc->items, doc->n_items, &st) == -1) {
 		record_failure(p, fl, r, "could not save the posts (database error; see the log)", false);
 		feed_doc_free(doc);
 		return;
@@ -373,6 +399,8 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 	feed_doc_free(doc);
 }
 
+static void on_outbox_result(struct pipeline *p, struct in_flight *fl, struct fetch_result *r);
+
 static void
 on_fetched(struct fetch_result *r, void *arg)
 {
@@ -380,6 +408,13 @@ on_fetched(struct fetch_result *r, void *arg)
 	struct in_flight *fl = r->user;
 	struct buf msg = BUF_INIT;
 
+	if (fl->kind == FLIGHT_OUTBOX) {
+		on_outbox_result(p, fl, r);
+		busy_remove(p, -fl->id);
+		in_flight_free(fl);
+		fetch_result_free(r);
+		return;
+	}
 	/* [feed_fetched] hook point */
 	if (r->error != NULL) {
 		record_failure(p, fl, r, r->error, false);
@@ -391,7 +426,7 @@ on_fetched(struct fetch_result *r, void *arg)
 		u.status = 304;
 		u.success = true;
 		u.next_fetch_at = sched_after_success(u.fetched_at, fl->interval);
-		store_feed_commit(p->c->store, &u, NULL, 0, NULL);
+		commit(p->c, &u, NULL, 0, NULL);
 		p->stats.ok++;
 		p->stats.unchanged++;
 		p->c->stats.fetches_unchanged++;
@@ -417,4 +452,509 @@ size_t
 pipeline_run(struct pipeline *p, int timeout_ms)
 {
 	return fetch_run(p->fetcher, timeout_ms, on_fetched, p);
+}
+
+/* ---------------------------------------------------------------- outbox */
+
+struct outbox_ctx {
+	struct pipeline *p;
+};
+
+static int
+queue_outbox_item(struct outbox_item *it, void *arg)
+{
+	struct outbox_ctx *o = arg;
+	struct pipeline *p = o->p;
+	struct fetch_request req;
+	struct in_flight *fl;
+	char *headers[16];
+	size_t nh = 0;
+	char *copy = NULL, *line, *save = NULL;
+
+	if (busy_has(p, -it->id))
+		return 0;
+	memset(&req, 0, sizeof(req));
+	if (it->headers != NULL) {
+		copy = xstrdup(it->headers);
+		for (line = strtok_r(copy, "\n", &save); line != NULL && nh + 1 < NELEM(headers);
+		    line = strtok_r(NULL, "\n", &save))
+			headers[nh++] = line;
+	}
+	headers[nh] = NULL;
+	fl = xcalloc(1, sizeof(*fl));
+	fl->kind = FLIGHT_OUTBOX;
+	fl->id = it->id;
+	fl->attempts = it->attempts;
+	fl->url = xstrdup(it->url);
+	fl->display_name = xstrdup(it->purpose);
+	req.method = FETCH_POST;
+	req.url = it->url;
+	req.content_type = it->content_type;
+	req.body = it->body.data;
+	req.body_len = it->body.len;
+	req.headers = (const char *const *)headers;
+	req.user = fl;
+	req.id = it->id;
+	if (fetch_add(p->fetcher, &req) == -1) {
+		pthread_mutex_lock(&p->c->write_lock);
+		store_outbox_failed(p->c->store, it->id, "not an http(s) URL", 0, true);
+		pthread_mutex_unlock(&p->c->write_lock);
+		in_flight_free(fl);
+	} else {
+		busy_add(p, -it->id);
+	}
+	free(copy);
+	return 0;
+}
+
+void
+pipeline_queue_outbox(struct pipeline *p)
+{
+	struct outbox_ctx o = { p };
+
+	pthread_mutex_lock(&p->c->write_lock);
+	store_outbox_due(p->c->store, util_now(), OUTBOX_BATCH, queue_outbox_item, &o);
+	pthread_mutex_unlock(&p->c->write_lock);
+}
+
+static void
+on_outbox_result(struct pipeline *p, struct in_flight *fl, struct fetch_result *r)
+{
+	struct buf msg = BUF_INIT;
+	int64_t now = util_now(), delay;
+	bool give_up;
+
+	pthread_mutex_lock(&p->c->write_lock);
+	if (r->error == NULL && r->status >= 200 && r->status < 300) {
+		store_outbox_done(p->c->store, fl->id, now);
+		pthread_mutex_unlock(&p->c->write_lock);
+		log_info("delivered", "purpose=%s url=%s status=%ld", log_quote(fl->display_name),
+		    log_quote(fl->url), r->status);
+		return;
+	}
+	if (r->error != NULL)
+		buf_puts(&msg, r->error);
+	else
+		buf_printf(&msg, "HTTP %ld %s", r->status, status_reason(r->status));
+	/* 1, 2, 4 ... minutes, at most an hour; ten tries, then it stays in the
+	 * outbox with its error for an operator to see */
+	delay = 60;
+	for (int64_t i = 0; i < fl->attempts && delay < 3600; i++)
+		delay *= 2;
+	if (delay > 3600)
+		delay = 3600;
+	give_up = fl->attempts + 1 >= OUTBOX_MAX_ATTEMPTS;
+	store_outbox_failed(p->c->store, fl->id, buf_str(&msg), now + delay, give_up);
+	pthread_mutex_unlock(&p->c->write_lock);
+	log_msg(give_up ? LOG_ERROR : LOG_WARN, give_up ? "delivery given up" : "delivery failed; will retry",
+	    "purpose=%s url=%s error=%s attempt=%lld", log_quote(fl->display_name), log_quote(fl->url),
+	    log_quote(buf_str(&msg)), (long long)(fl->attempts + 1));
+	buf_free(&msg);
+}
+
+/* ---------------------------------------------------------------- publishing */
+
+char *
+pipeline_permalink(const struct crier *c, int64_t id, const char *slug)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%spost/%lld", c->cfg->base_url, (long long)id);
+	if (slug != NULL && *slug != '\0')
+		buf_printf(&b, "-%s", slug);
+	return buf_steal(&b);
+}
+
+/* Percent-encodes s for a form body. */
+static void
+form_encode(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			buf_putc(out, (char)*p);
+		} else {
+			buf_putc(out, '%');
+			buf_putc(out, hex[*p >> 4]);
+			buf_putc(out, hex[*p & 15]);
+		}
+	}
+}
+
+/*
+ * WebSub: tells the hub that the feeds a post appears in have changed.
+ * One queued POST per feed URL (hub.mode=publish, hub.url=...); the
+ * poller delivers them with retries.  Called with the write lock held.
+ */
+static void
+ping_hub(struct crier *c, const struct post *p)
+{
+	static const char *const exts[] = { "atom", "rss", "json" };
+	const char *hub = c->cfg->websub_hub;
+	struct buf url = BUF_INIT, body = BUF_INIT, slug = BUF_INIT;
+	const char *bases[64];
+	char *owned[64];
+	size_t nb = 0, no = 0, i, e, t;
+	char week[16];
+	time_t tt;
+	struct tm tm;
+
+	if (hub == NULL)
+		return;
+	bases[nb++] = "feed";
+	if (p->team_id != 0 && store_team_slug(c->store, p->team_id, &slug) == 0) {
+		buf_printf(&url, "team/%s", buf_str(&slug));
+		owned[no++] = buf_steal(&url);
+		bases[nb++] = owned[no - 1];
+	}
+	for (t = 0; t < p->n_tags && nb < 60; t++) {
+		if (!util_slugify(&slug, p->tags[t].label, 64))
+			continue;
+		buf_printf(&url, "tag/%s", buf_str(&slug));
+		owned[no++] = buf_steal(&url);
+		bases[nb++] = owned[no - 1];
+	}
+	tt = (time_t)p->published_at;
+	gmtime_r(&tt, &tm);
+	strftime(week, sizeof(week), "%G-W%V", &tm);
+	buf_printf(&url, "week/%s", week);
+	owned[no++] = buf_steal(&url);
+	bases[nb++] = owned[no - 1];
+	for (i = 0; i < nb; i++) {
+		for (e = 0; e < NELEM(exts); e++) {
+			buf_reset(&url);
+			buf_reset(&body);
+			buf_printf(&url, "%s%s.%s", c->cfg->base_url, bases[i], exts[e]);
+			buf_puts(&body, "hub.mode=publish&hub.url=");
+			form_encode(&body, buf_str(&url));
+			store_outbox_add(c->store, hub, "application/x-www-form-urlencoded", body.data,
+			    body.len, NULL, "websub", util_now());
+		}
+	}
+	for (i = 0; i < no; i++)
+		free(owned[i]);
+	buf_free(&url);
+	buf_free(&body);
+	buf_free(&slug);
+}
+
+/* The post's HTML: Markdown rendered, or HTML as given, or text escaped;
+ * then any photos.  Not yet sanitized. */
+static int
+raw_html(const struct publish_request *rq, struct buf *html, char **err)
+{
+	size_t i, len = rq->content != NULL ? strlen(rq->content) : 0;
+
+	if (len > MARKDOWN_MAX_BYTES) {
+		*err = xstrdup("the content is larger than 512 KiB");
+		return -1;
+	}
+	if (rq->content != NULL) {
+		switch (rq->content_kind) {
+		case CONTENT_MARKDOWN:
+			if (markdown_to_html(html, rq->content, len) == -1) {
+				*err = xstrdup("the Markdown could not be rendered");
+				return -1;
+			}
+			break;
+		case CONTENT_HTML:
+			buf_append(html, rq->content, len);
+			break;
+		case CONTENT_TEXT:
+			buf_puts(html, "<p>");
+			html_escape(html, rq->content, len);
+			buf_puts(html, "</p>");
+			break;
+		}
+	}
+	for (i = 0; i < rq->n_photos; i++) {
+		const char *alt = rq->photo_alts != NULL && rq->photo_alts[i] != NULL ? rq->photo_alts[i] : "";
+		buf_puts(html, "<figure><img src=\"");
+		html_escape(html, rq->photos[i], strlen(rq->photos[i]));
+		buf_puts(html, "\" alt=\"");
+		html_escape(html, alt, strlen(alt));
+		buf_puts(html, "\"></figure>");
+	}
+	return 0;
+}
+
+/* Fills a local post from a request (everything in arena a). */
+static int
+build_post(struct crier *c, const struct publish_request *rq, const struct local_post *old,
+    struct arena *a, struct post *p, char **err)
+{
+	struct buf html = BUF_INIT, clean = BUF_INIT, text = BUF_INIT, slug = BUF_INIT, h = BUF_INIT;
+	char guid[64];
+	unsigned char raw[16];
+	char hash[65];
+	size_t i;
+	int64_t now = util_now();
+
+	if (raw_html(rq, &html, err) == -1)
+		goto fail;
+	sanitize_html(&clean, buf_str(&html), html.len, c->cfg->base_url);
+	html_to_text(&text, buf_str(&clean), clean.len);
+	memset(p, 0, sizeof(*p));
+	p->kind = POST_LOCAL;
+	p->status = rq->draft ? POST_DRAFT : POST_PUBLISHED;
+	p->team_id = old != NULL ? old->team_id : rq->team_id;
+	if (rq->title != NULL && *rq->title != '\0') {
+		struct buf t = BUF_INIT;
+		text_collapse(&t, rq->title, strlen(rq->title));
+		p->title = arena_strdup(a, buf_str(&t));
+		buf_free(&t);
+	}
+	p->content_html = clean.len ? arena_strdup(a, buf_str(&clean)) : NULL;
+	p->search_text = arena_strdup(a, buf_str(&text));
+	p->summary = rq->summary != NULL ? arena_strdup(a, rq->summary) : NULL;
+	p->markdown = rq->content_kind == CONTENT_MARKDOWN ? arena_strdup(a, rq->content) : NULL;
+	p->properties = arena_strdup(a, rq->properties);
+	if (rq->author != NULL) {
+		p->authors = arena_alloc(a, sizeof(*p->authors));
+		p->authors[0].name = arena_strdup(a, rq->author);
+		p->n_authors = 1;
+	}
+	/* identity: kept on update; a given one for imports; else a new UUID */
+	if (old != NULL) {
+		p->guid = arena_strdup(a, old->guid);
+		p->id = old->id;
+	} else if (rq->guid != NULL) {
+		p->guid = arena_strdup(a, rq->guid);
+	} else {
+		randombytes_buf(raw, sizeof(raw));
+		raw[6] = (unsigned char)((raw[6] & 0x0f) | 0x40);
+		raw[8] = (unsigned char)((raw[8] & 0x3f) | 0x80);
+		snprintf(guid, sizeof(guid), "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		    "%02x%02x%02x%02x%02x%02x", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6],
+		    raw[7], raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]);
+		p->guid = arena_strdup(a, guid);
+	}
+	/* the slug: asked for (made safe), kept, from the title, or none */
+	if (rq->slug != NULL && util_slugify(&slug, rq->slug, 60))
+		p->slug = arena_strdup(a, buf_str(&slug));
+	else if (old != NULL && old->slug != NULL)
+		p->slug = arena_strdup(a, old->slug);
+	else if (p->title != NULL && util_slugify(&slug, p->title, 60))
+		p->slug = arena_strdup(a, buf_str(&slug));
+	p->published_at = rq->published_at != 0 ? rq->published_at :
+	    old != NULL && old->published_at != 0 ? old->published_at : now;
+	if (p->published_at > now && p->status == POST_PUBLISHED)
+		p->published_at = now;
+	p->updated_at = now;
+	p->fetched_at = now;
+	for (i = 0; i < rq->n_categories; i++)
+		post_add_tag(a, p, rq->categories[i], TAG_MANUAL);
+	tag_apply_rules(c->rules, a, p, NULL, NULL);
+	/* what makes a visible change (the status too: a draft published is a change) */
+	buf_printf(&h, "%s\x1f%s\x1f%s\x1f%d\x1f%s\x1f%lld\x1f%s", p->title ? p->title : "",
+	    p->content_html ? p->content_html : "", p->summary ? p->summary : "", (int)p->status,
+	    p->slug ? p->slug : "", (long long)p->published_at, p->properties ? p->properties : "");
+	for (i = 0; i < p->n_tags; i++)
+		buf_printf(&h, "\x1f%s", p->tags[i].label);
+	util_sha256_hex(h.data, h.len, hash);
+	memcpy(p->content_hash, hash, sizeof(p->content_hash));
+	buf_free(&html);
+	buf_free(&clean);
+	buf_free(&text);
+	buf_free(&slug);
+	buf_free(&h);
+	return 0;
+fail:
+	buf_free(&html);
+	buf_free(&clean);
+	buf_free(&text);
+	buf_free(&slug);
+	buf_free(&h);
+	return -1;
+}
+
+int
+pipeline_publish(struct crier *c, const struct publish_request *rq, struct publish_result *out,
+    char **err)
+{
+	struct local_post old;
+	struct arena *a = arena_new();
+	struct post p;
+	bool have_old = false;
+	int rc = -1;
+
+	*err = NULL;
+	memset(out, 0, sizeof(out[0]));
+	memset(&old, 0, sizeof(old));
+	pthread_mutex_lock(&c->write_lock);
+	if (rq->post_id != 0) {
+		int found = store_local_get(c->store, rq->post_id, &old);
+		if (found != 0) {
+			*err = xstrdup(found == 1 ? "there is no such post" : "the database could not be read");
+			goto done;
+		}
+		have_old = true;
+	}
+	if (build_post(c, rq, have_old ? &old : NULL, a, &p, err) == -1)
+		goto done;
+	/* [post_filter] hook point: plugins may edit the post or drop it */
+	if (store_local_save(c->store, &p) == -1) {
+		*err = xstrdup("the post could not be saved (database error; see the log)");
+		goto done;
+	}
+	out->id = p.id;
+	out->permalink = pipeline_permalink(c, p.id, p.slug);
+	out->changed = true;
+	/* [post_published] hook point */
+	if (p.status == POST_PUBLISHED || (have_old && old.status == POST_PUBLISHED))
+		ping_hub(c, &p);
+	rc = 0;
+	log_info(have_old ? "post updated" : "post published", "id=%lld status=%s url=%s",
+	    (long long)p.id, p.status == POST_DRAFT ? "draft" : "published", log_quote(out->permalink));
+done:
+	pthread_mutex_unlock(&c->write_lock);
+	local_post_clear(&old);
+	arena_free(a);
+	return rc;
+}
+
+int
+pipeline_set_status(struct crier *c, int64_t post_id, enum post_status status)
+{
+	struct local_post old;
+	struct post p;
+	int rc;
+
+	memset(&old, 0, sizeof(old));
+	pthread_mutex_lock(&c->write_lock);
+	rc = store_local_get(c->store, post_id, &old);
+	if (rc == 0)
+		rc = store_post_set_status(c->store, post_id, status, util_now());
+	if (rc == 0 && c->cfg->websub_hub != NULL) {
+		memset(&p, 0, sizeof(p));
+		p.published_at = old.published_at;
+		p.team_id = old.team_id;
+		ping_hub(c, &p);
+	}
+	pthread_mutex_unlock(&c->write_lock);
+	if (rc == 0)
+		log_info(status == POST_DELETED ? "post deleted" : "post restored", "id=%lld",
+		    (long long)post_id);
+	local_post_clear(&old);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- seeds */
+
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int
+is_markdown(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 3 && strcmp(d->d_name + n - 3, ".md") == 0;
+}
+
+/* Publishes one seed file unless it was published before. */
+static int
+seed_file(struct crier *c, int64_t team_id, const char *team, const char *path, const char *name)
+{
+	struct front_matter fm;
+	struct publish_request rq;
+	struct publish_result res;
+	struct buf file = BUF_INIT, guid = BUF_INIT;
+	char *err = NULL, **tags = NULL;
+	size_t n_tags = 0;
+	int64_t id, when = 0;
+	int rc = 0;
+
+	buf_printf(&guid, "seed:%s/%s", team, name);
+	pthread_mutex_lock(&c->write_lock);
+	rc = store_local_find(c->store, buf_str(&guid), &id);
+	pthread_mutex_unlock(&c->write_lock);
+	if (rc != 1) {
+		buf_free(&guid);
+		return 0;       /* published before (or unreadable): leave it */
+	}
+	if (util_read_file(path, &file, MARKDOWN_MAX_BYTES) == -1) {
+		log_warn("seed file unreadable", "path=%s", log_quote(path));
+		buf_free(&guid);
+		return 0;
+	}
+	front_matter_parse(buf_str(&file), file.len, &fm);
+	memset(&rq, 0, sizeof(rq));
+	rq.team_id = team_id;
+	rq.guid = buf_str(&guid);
+	rq.title = fm.title;
+	rq.content = xstrndup(fm.body, fm.body_len);
+	rq.content_kind = CONTENT_MARKDOWN;
+	rq.slug = fm.slug;
+	rq.draft = fm.draft;
+	if (fm.date != NULL && date_parse(fm.date, &when))
+		rq.published_at = when;
+	if (fm.tags != NULL) {
+		char *copy = xstrdup(fm.tags), *tok, *save = NULL;
+		for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+			struct slice sl = slice_trim(slice_from(tok));
+			if (sl.len == 0)
+				continue;
+			tags = xrealloc(tags, (n_tags + 1) * sizeof(*tags));
+			tags[n_tags++] = xstrndup(sl.ptr, sl.len);
+		}
+		free(copy);
+		rq.categories = (const char *const *)tags;
+		rq.n_categories = n_tags;
+	}
+	if (pipeline_publish(c, &rq, &res, &err) == 0) {
+		rc = 1;
+		free(res.permalink);
+	} else {
+		log_warn("seed file not published", "path=%s error=%s", log_quote(path), log_quote(err));
+		free(err);
+	}
+	while (n_tags > 0)
+		free(tags[--n_tags]);
+	free(tags);
+	free((void *)(uintptr_t)rq.content);
+	front_matter_clear(&fm);
+	buf_free(&file);
+	buf_free(&guid);
+	return rc;
+}
+
+int
+pipeline_seed(struct crier *c)
+{
+	struct dirent **names;
+	struct buf path = BUF_INIT;
+	int64_t team_id;
+	size_t t;
+	int n, i, published = 0;
+
+	for (t = 0; t < c->cfg->n_teams; t++) {
+		const struct config_team *team = &c->cfg->teams[t];
+		if (team->seed == NULL)
+			continue;
+		if (store_team_find(c->store, team->slug, &team_id) != 0)
+			continue;
+		n = scandir(team->seed, &names, is_markdown, by_name);
+		if (n < 0) {
+			log_warn("seed folder unreadable", "team=%s path=%s", team->slug, log_quote(team->seed));
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			buf_reset(&path);
+			buf_printf(&path, "%s/%s", team->seed, names[i]->d_name);
+			published += seed_file(c, team_id, team->slug, buf_str(&path), names[i]->d_name);
+			free(names[i]);
+		}
+		free(names);
+	}
+	buf_free(&path);
+	if (published > 0)
+		log_info("seed posts published", "posts=%d", published);
+	return published;
 }

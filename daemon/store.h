@@ -224,6 +224,7 @@ int64_t store_last_change(struct store *s);
 
 /* Teams: config teams are synced at start; `crier team add` adds others. */
 int store_team_find(struct store *s, const char *slug, int64_t *id_out);  /* 0, 1 none, -1 */
+int store_team_slug(struct store *s, int64_t id, struct buf *out);        /* 0, 1 none, -1 */
 json_t *store_teams(struct store *s);   /* [{slug, name, description, post_count}] */
 
 struct user {
@@ -285,6 +286,8 @@ struct local_post {
 };
 void local_post_clear(struct local_post *lp);
 int store_local_get(struct store *s, int64_t id, struct local_post *out);   /* 0, 1, -1 */
+/* The id of the local post with this guid: 0, 1 none, -1. */
+int store_local_find(struct store *s, const char *guid, int64_t *id_out);
 /* Saves a local post (insert when p->id is 0, else update) with its tags. */
 int store_local_save(struct store *s, struct post *p);
 /* Marks a post deleted or published again. 0, 1 none, -1. */

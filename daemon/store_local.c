@@ -13,11 +13,11 @@
 #include <string.h>
 
 enum local_stmt {
-	L_TEAM_FIND, L_TEAMS,
+	L_TEAM_FIND, L_TEAM_SLUG, L_TEAMS,
 	L_USER_ADD, L_USER_BY_NAME, L_USER_BY_ID, L_USER_PASSWORD, L_USER_LOGIN,
 	L_TOKEN_ADD, L_TOKEN_FIND, L_TOKEN_TOUCH, L_TOKEN_REVOKE, L_TOKENS,
 	L_SESSION_ADD, L_SESSION_FIND, L_SESSION_DELETE, L_SESSION_EXPIRE,
-	L_LOCAL_GET, L_POST_STATUS, L_LOCAL_LIST,
+	L_LOCAL_GET, L_LOCAL_FIND, L_POST_STATUS, L_LOCAL_LIST,
 	L_MEDIA_ADD, L_MEDIA_GET,
 	L_OUTBOX_ADD, L_OUTBOX_DUE, L_OUTBOX_DONE, L_OUTBOX_FAILED, L_OUTBOX_LIST,
 	L_COUNT
@@ -31,6 +31,7 @@ _Static_assert(L_COUNT <= STORE_LOCAL_STMTS, "raise STORE_LOCAL_STMTS");
 
 static const char *const local_sql[L_COUNT] = {
 	[L_TEAM_FIND] = "SELECT id FROM teams WHERE slug = ?1",
+	[L_TEAM_SLUG] = "SELECT slug FROM teams WHERE id = ?1",
 	[L_TEAMS] = "SELECT t.slug, coalesce(t.name, t.slug), t.description, "
 	    "(SELECT count(*) FROM posts p WHERE p.team_id = t.id AND p.status = 'published') "
 	    "FROM teams t ORDER BY t.slug",
@@ -54,6 +55,7 @@ static const char *const local_sql[L_COUNT] = {
 	[L_SESSION_EXPIRE] = "DELETE FROM sessions WHERE expires_at <= ?1",
 	[L_LOCAL_GET] = "SELECT id, coalesce(team_id, 0), guid, slug, title, markdown, properties, status, "
 	    "published_at FROM posts WHERE id = ?1 AND kind = 'local'",
+	[L_LOCAL_FIND] = "SELECT id FROM posts WHERE feed_id IS NULL AND guid = ?1",
 	[L_POST_STATUS] = "UPDATE posts SET status = ?2, updated_at = ?3 WHERE id = ?1 AND kind = 'local'",
 	[L_LOCAL_LIST] = "SELECT p.id, p.title, p.slug, p.status, p.published_at, p.updated_at, p.markdown "
 	    "FROM posts p WHERE p.kind = 'local' AND p.team_id = ?1 AND p.status != 'deleted' "
@@ -146,6 +148,24 @@ store_team_find(struct store *s, const char *slug, int64_t *id_out)
 	if (rc != 0)
 		return rc;
 	*id_out = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return 0;
+}
+
+int
+store_team_slug(struct store *s, int64_t id, struct buf *out)
+{
+	sqlite3_stmt *st = lstmt(s, L_TEAM_SLUG);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_row(s, st, "team slug");
+	if (rc != 0)
+		return rc;
+	buf_reset(out);
+	buf_puts(out, (const char *)sqlite3_column_text(st, 0));
 	store_done(st);
 	return 0;
 }
@@ -500,6 +520,23 @@ store_local_get(struct store *s, int64_t id, struct local_post *out)
 	out->properties = col_dup(st, 6);
 	out->status = status_from_text((const char *)sqlite3_column_text(st, 7));
 	out->published_at = sqlite3_column_int64(st, 8);
+	store_done(st);
+	return 0;
+}
+
+int
+store_local_find(struct store *s, const char *guid, int64_t *id_out)
+{
+	sqlite3_stmt *st = lstmt(s, L_LOCAL_FIND);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, guid);
+	rc = step_row(s, st, "local find");
+	if (rc != 0)
+		return rc;
+	*id_out = sqlite3_column_int64(st, 0);
 	store_done(st);
 	return 0;
 }
