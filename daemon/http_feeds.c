@@ -11,6 +11,7 @@
  */
 #include "http_feeds.h"
 #include "autoconfig.h"
+#include "sanitize.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -509,10 +510,40 @@ http_feeds_atom(struct buf *out, const struct feed_meta *m, const json_t *posts)
 
 /* ---------------------------------------------------------------- RSS 2.0 */
 
+/*
+ * Appends <name>text</name> for text RSS 2.0 leaves ambiguous (titles,
+ * the channel description, names).  Readers, crier parse and feedparser among
+ * them, take such text as HTML when it looks like HTML ("</b>", "&amp;"),
+ * so text that would is HTML-escaped first and they get the text back;
+ * other text is written as it is, for readers that take it as text.
+ * Nothing when text is NULL or "", unless required.
+ */
+static void
+rss_text(struct buf *out, const char *indent, const char *name, const char *text, bool required)
+{
+	struct buf html = BUF_INIT;
+	size_t len = text != NULL ? strlen(text) : 0;
+
+	if (len == 0 && !required)
+		return;
+	xml_open(out, indent, name);
+	buf_putc(out, '>');
+	if (len > 0 && html_looks_like_html(text, len)) {
+		html_escape(&html, text, len);
+		xml_text(out, buf_str(&html));
+	} else {
+		xml_text(out, text);
+	}
+	xml_close(out, name);
+	buf_free(&html);
+}
+
+
+
 static void
 rss_person(struct buf *out, const struct person *who)
 {
-	xml_elem(out, "      ", "dc:creator", who->name != NULL ? who->name : who->email);
+	rss_text(out, "      ", "dc:creator", who->name != NULL ? who->name : who->email, false);
 }
 
 static void
@@ -570,7 +601,7 @@ rss_item(struct buf *out, const struct feed_meta *m, const json_t *post, struct 
 	buf_reset(tmp);
 	permalink_abs(tmp, m, post);
 	buf_puts(out, "    <item>\n");
-	xml_elem(out, "      ", "title", field(post, "title"));
+	rss_text(out, "      ", "title", field(post, "title"), false);
 	xml_elem(out, "      ", "link", url != NULL ? url : buf_str(tmp));
 	buf_puts(out, "      <guid isPermaLink=\"true\">");
 	xml_text(out, buf_str(tmp));
@@ -597,13 +628,9 @@ http_feeds_rss(struct buf *out, const struct feed_meta *m, const json_t *posts)
 	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<rss version=\"2.0\" xmlns:atom=\"" ATOM_NS "\" xmlns:dc=\"" DC_NS "\">\n"
 	    "  <channel>\n");
-	buf_puts(out, "    <title>");
-	xml_text(out, m->title);
-	buf_puts(out, "</title>\n");
+	rss_text(out, "    ", "title", m->title, true);
 	xml_elem(out, "    ", "link", m->alternate_url != NULL ? m->alternate_url : m->base_url);
-	buf_puts(out, "    <description>");
-	xml_text(out, description);
-	buf_puts(out, "</description>\n");
+	rss_text(out, "    ", "description", description, true);
 	xml_link(out, "    ", "atom:link", "self", "application/rss+xml", m->self_url);
 	if (m->hub_url != NULL && *m->hub_url != '\0')
 		xml_link(out, "    ", "atom:link", "hub", NULL, m->hub_url);

@@ -21,10 +21,10 @@
  *   post field           Atom 1.0                 RSS 2.0             JSON Feed 1.1
  *   base_url+permalink   id                       guid isPermaLink    id
  *   url, else permalink  link rel=alternate       link                url
- *   title                title type=text          title               title
+ *   title                title type=text          title (6)           title
  *   published_at         published                pubDate (1)         date_published
  *   updated_at (1)       updated                  -                   date_modified
- *   authors, else author author{name,uri,email}   dc:creator          authors[{name,url}] (2)
+ *   authors, else author author{name,uri,email}   dc:creator (6)      authors[{name,url}] (2)
  *   tags                 category term=slug       category (label)    tags (labels)
  *                          label=label scheme=base_url+"tag/"
  *   content_html         content type=html        description         content_html
@@ -38,6 +38,10 @@
  *   (3) only when there is content as well
  *   (4) when there is no content (and, for Atom's HTML summary, no text summary)
  *   (5) HTML-escaped, since description is HTML
+ *   (6) RSS 2.0 does not say whether these are text or HTML, and readers
+ *       (crier parse, feedparser) take text that looks like HTML
+ *       (html_looks_like_html()) as HTML: such text is HTML-escaped
+ *       first, so they read back the text; other text is written as is.
  *
  * Times are RFC 3339 UTC ("2026-11-23T10:00:00Z"), RSS's RFC 822 with
  * "GMT".  The feed-level Atom author is site_name (else the title), and
