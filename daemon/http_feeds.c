@@ -3,11 +3,11 @@
  * every list the reader serves (see http_feeds.h for the field mapping).
  *
  * The XML writers make one pass over the posts, appending escaped text
- * straight into the output buf: no DOM.  All text goes through
- * xml_text()/xml_attr(), which repair invalid UTF-8 and drop what XML
- * 1.0 forbids, so a hostile title can never break the document.  The
- * JSON writer builds a jansson object (escaping is jansson's) and dumps
- * it into the buf.
+ * straight into the output buf: no DOM.  All text, in every format, goes
+ * through text_put(), which repairs invalid UTF-8, drops what XML 1.0
+ * forbids and (for XML) escapes, copying unchanged runs whole, so a
+ * hostile title can never break the document.  The JSON writer builds a
+ * jansson object (escaping is jansson's) and dumps it into the buf.
  */
 #include "http_feeds.h"
 #include "autoconfig.h"
@@ -125,16 +125,16 @@ permalink_abs(struct buf *out, const struct feed_meta *m, const json_t *post)
 }
 
 /*
- * The people of a post: calls fn for each author with a name or URL (the
- * "authors" array, else the "author" string as a name).
+ * The people of a post: calls fn(arg, who) for each author with a name,
+ * URL or email (the "authors" array, else the "author" string as a name).
  */
 struct person {
 	const char *name, *url, *email;
 };
-typedef void (*person_fn)(struct buf *out, const struct person *who);
+typedef void (*person_fn)(void *arg, const struct person *who);
 
 static void
-post_authors(struct buf *out, const json_t *post, person_fn fn)
+post_authors(const json_t *post, person_fn fn, void *arg)
 {
 	const json_t *authors = json_object_get(post, "authors"), *a;
 	struct person who = { NULL, NULL, NULL };
@@ -146,13 +146,13 @@ post_authors(struct buf *out, const json_t *post, person_fn fn)
 		who.email = field(a, "email");
 		if (who.name == NULL && who.url == NULL && who.email == NULL)
 			continue;
-		fn(out, &who);
+		fn(arg, &who);
 		seen++;
 	}
 	who.name = field(post, "author");
 	who.url = who.email = NULL;
 	if (seen == 0 && who.name != NULL)
-		fn(out, &who);
+		fn(arg, &who);
 }
 
 /* ---------------------------------------------------------------- text */
@@ -364,8 +364,10 @@ xml_date(struct buf *out, const char *indent, const char *name, int64_t t, bool 
 /* ---------------------------------------------------------------- Atom 1.0 */
 
 static void
-atom_person(struct buf *out, const struct person *who)
+atom_person(void *arg, const struct person *who)
 {
+	struct buf *out = arg;
+
 	/* atom:author requires a name */
 	if (who->name == NULL)
 		return;
@@ -460,7 +462,7 @@ atom_entry(struct buf *out, struct atom_doc *doc, const json_t *post)
 	if (published > 0)
 		xml_date(out, "    ", "published", published, false);
 	xml_date(out, "    ", "updated", updated > 0 ? updated : doc->updated, false);
-	post_authors(out, post, atom_person);
+	post_authors(post, atom_person, out);
 	atom_categories(out, buf_str(&doc->scheme), post);
 	atom_content(out, post);
 	atom_source(out, post);
@@ -541,9 +543,9 @@ rss_text(struct buf *out, const char *indent, const char *name, const char *text
 
 
 static void
-rss_person(struct buf *out, const struct person *who)
+rss_person(void *arg, const struct person *who)
 {
-	rss_text(out, "      ", "dc:creator", who->name != NULL ? who->name : who->email, false);
+	rss_text(arg, "      ", "dc:creator", who->name != NULL ? who->name : who->email, false);
 }
 
 static void
@@ -610,7 +612,7 @@ rss_item(struct buf *out, const struct feed_meta *m, const json_t *post, struct 
 		published = post_updated(post);
 	if (published > 0)
 		xml_date(out, "      ", "pubDate", published, true);
-	post_authors(out, post, rss_person);
+	post_authors(post, rss_person, out);
 	rss_categories(out, post);
 	rss_description(out, post, tmp);
 	rss_source(out, post);
@@ -694,37 +696,24 @@ json_set_nonempty(json_t *o, const char *key, json_t *v)
 		json_decref(v);
 }
 
-static json_t *
-json_post_authors(const json_t *post)
+/* JSON Feed authors have a name and/or a url: an email becomes a mailto: url. */
+static void
+json_person(void *arg, const struct person *who)
 {
-	const json_t *authors = json_object_get(post, "authors"), *a;
-	json_t *list = json_array(), *who;
-	const char *email;
+	json_t *list = arg, *author = json_object();
 	struct buf mailto = BUF_INIT;
-	size_t i;
 
-	json_array_foreach(authors, i, a) {
-		who = json_object();
-		json_set_text(who, "name", field(a, "name"));
-		json_set_text(who, "url", field(a, "url"));
-		email = field(a, "email");
-		if (json_object_get(who, "url") == NULL && email != NULL) {
-			buf_reset(&mailto);
-			buf_printf(&mailto, "mailto:%s", email);
-			json_set_text(who, "url", buf_str(&mailto));
-		}
-		if (json_object_size(who) > 0)
-			json_array_append_new(list, who);
-		else
-			json_decref(who);
+	json_set_text(author, "name", who->name);
+	json_set_text(author, "url", who->url);
+	if (json_object_get(author, "url") == NULL && who->email != NULL) {
+		buf_printf(&mailto, "mailto:%s", who->email);
+		json_set_text(author, "url", buf_str(&mailto));
 	}
-	if (json_array_size(list) == 0 && field(post, "author") != NULL) {
-		who = json_object();
-		json_set_text(who, "name", field(post, "author"));
-		json_array_append_new(list, who);
-	}
+	if (json_object_size(author) > 0)
+		json_array_append_new(list, author);
+	else
+		json_decref(author);
 	buf_free(&mailto);
-	return list;
 }
 
 static json_t *
@@ -778,7 +767,7 @@ json_post_content(json_t *item, const json_t *post)
 static json_t *
 json_item(const struct feed_meta *m, const json_t *post, struct buf *link)
 {
-	json_t *item = json_object();
+	json_t *item = json_object(), *authors;
 	const char *url = field(post, "url");
 	int64_t updated = post_updated(post);
 
@@ -790,7 +779,9 @@ json_item(const struct feed_meta *m, const json_t *post, struct buf *link)
 	json_post_content(item, post);
 	json_set_date(item, "date_published", field_time(post, "published_at"));
 	json_set_date(item, "date_modified", updated);
-	json_set_nonempty(item, "authors", json_post_authors(post));
+	authors = json_array();
+	post_authors(post, json_person, authors);
+	json_set_nonempty(item, "authors", authors);
 	json_set_nonempty(item, "tags", json_post_tags(post));
 	json_set_nonempty(item, "_crier", json_post_extension(post));
 	return item;
