@@ -13,8 +13,8 @@
  * too, so the three formats carry the same text.  Missing or empty
  * fields are left out, never written as empty elements or nulls (only
  * the titles a format requires are written empty).  Posts that are not
- * objects are skipped.  The XML writers make one pass over the posts straight
- * into out; the JSON writer builds a jansson object and dumps it.
+ * objects are skipped.  Each writer makes one pass over the posts straight
+ * into out (no DOM).
  *
  * Mapping of a post object to the three formats:
  *
