@@ -539,8 +539,6 @@ rss_text(struct buf *out, const char *indent, const char *name, const char *text
 	buf_free(&html);
 }
 
-
-
 static void
 rss_person(void *arg, const struct person *who)
 {
@@ -667,7 +665,7 @@ struct jf_mark {
 };
 
 static struct jf_mark
-jf_mark(const struct jf_out *j)
+jf_here(const struct jf_out *j)
 {
 	struct jf_mark mk = { j->out->len, j->first };
 
@@ -733,7 +731,7 @@ jf_close(struct jf_out *j, char bracket)
 static struct jf_mark
 jf_open_optional(struct jf_out *j, const char *key, char bracket)
 {
-	struct jf_mark mk = jf_mark(j);
+	struct jf_mark mk = jf_here(j);
 
 	jf_open(j, key, bracket);
 	return mk;
@@ -751,7 +749,7 @@ jf_close_optional(struct jf_out *j, char bracket, struct jf_mark mk)
 static void
 jf_string(struct jf_out *j, const char *key, const char *s, bool required)
 {
-	struct jf_mark mk = jf_mark(j);
+	struct jf_mark mk = jf_here(j);
 	size_t start;
 
 	jf_member(j, key);
@@ -890,13 +888,12 @@ jf_head(struct jf_out *j, const struct feed_meta *m)
 void
 http_feeds_json(struct buf *out, const struct feed_meta *m, const json_t *posts)
 {
-	struct jf_out j = { out, 0, true };
+	struct jf_out j = { out, 1, true };
 	struct buf link = BUF_INIT;
 	const json_t *post;
 	size_t i;
 
 	buf_putc(out, '{');
-	j.depth = 1;
 	jf_head(&j, m);
 	jf_open(&j, "items", '[');
 	json_array_foreach(posts, i, post) {

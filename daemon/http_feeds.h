@@ -34,7 +34,8 @@
  *                                                                       feed_url,home_page_url}
  *
  *   (1) falling back to updated_at/published_at, then fetched_at
- *   (2) an author with only an email gets url "mailto:EMAIL"
+ *   (2) an author with only an email gets url "mailto:EMAIL"; Atom, which
+ *       requires a name, leaves out an author without one
  *   (3) only when there is content as well
  *   (4) when there is no content (and, for Atom's HTML summary, no text summary)
  *   (5) HTML-escaped, since description is HTML
