@@ -2,15 +2,15 @@
  * http_feeds.c: the Atom 1.0, RSS 2.0 and JSON Feed 1.1 writers behind
  * every list the reader serves (see http_feeds.h for the field mapping).
  *
- * The XML writers make one pass over the posts, appending escaped text
- * straight into the output buf: no DOM.  All text goes through
- * xml_text()/xml_attr(), which repair invalid UTF-8 and drop what XML
- * 1.0 forbids, so a hostile title can never break the document.  The
- * JSON writer builds a jansson object (escaping is jansson's) and dumps
- * it into the buf.
+ * Each writer makes one pass over the posts, appending straight into the
+ * output buf: no DOM.  All text, in every format, goes through
+ * text_put(), which repairs invalid UTF-8, drops what XML 1.0 forbids
+ * and escapes for XML or JSON, copying unchanged runs whole, so a hostile
+ * title can never break the document.
  */
 #include "http_feeds.h"
 #include "autoconfig.h"
+#include "sanitize.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -124,16 +124,16 @@ permalink_abs(struct buf *out, const struct feed_meta *m, const json_t *post)
 }
 
 /*
- * The people of a post: calls fn for each author with a name or URL (the
- * "authors" array, else the "author" string as a name).
+ * The people of a post: calls fn(arg, who) for each author with a name,
+ * URL or email (the "authors" array, else the "author" string as a name).
  */
 struct person {
 	const char *name, *url, *email;
 };
-typedef void (*person_fn)(struct buf *out, const struct person *who);
+typedef void (*person_fn)(void *arg, const struct person *who);
 
 static void
-post_authors(struct buf *out, const json_t *post, person_fn fn)
+post_authors(const json_t *post, person_fn fn, void *arg)
 {
 	const json_t *authors = json_object_get(post, "authors"), *a;
 	struct person who = { NULL, NULL, NULL };
@@ -145,77 +145,78 @@ post_authors(struct buf *out, const json_t *post, person_fn fn)
 		who.email = field(a, "email");
 		if (who.name == NULL && who.url == NULL && who.email == NULL)
 			continue;
-		fn(out, &who);
+		fn(arg, &who);
 		seen++;
 	}
 	who.name = field(post, "author");
 	who.url = who.email = NULL;
 	if (seen == 0 && who.name != NULL)
-		fn(out, &who);
+		fn(arg, &who);
 }
 
 /* ---------------------------------------------------------------- text */
 
 /*
  * How text is written: as XML character data, as an XML attribute value,
- * or as it is (for JSON, which jansson escapes).  All three drop what
- * XML 1.0 forbids, so every format carries the same text.
+ * or inside a JSON string.  All three drop what XML 1.0 forbids, so every
+ * format carries the same text.
  */
-enum text_mode { TEXT_XML, TEXT_XML_ATTR, TEXT_PLAIN };
+enum text_mode { TEXT_XML, TEXT_XML_ATTR, TEXT_JSON, TEXT_MODES };
 
 /*
- * What a byte asks for.  Most ask for nothing (T_KEEP), so runs of them
- * are copied whole.  T_DROP: a C0 control XML 1.0 forbids.  T_REF: a
- * reference in XML.  T_REF_IN_ATTR: tab and LF, references only in
- * attributes, where a parser would turn them into spaces (CR is T_REF
- * so that line-end handling keeps it).  T_EF: may start U+FFFE/U+FFFF.
+ * Bytes that may need more than copying: C0 controls (dropped, but for
+ * tab, LF and CR), 0xEF (may start U+FFFE/U+FFFF, dropped too) and those
+ * some mode writes as a reference.  Runs of all other bytes are copied
+ * whole.
  */
-enum { T_KEEP = 0, T_DROP, T_REF, T_REF_IN_ATTR, T_EF };
-
-static const unsigned char text_action[256] = {
-	[0x00 ... 0x08] = T_DROP, ['\t'] = T_REF_IN_ATTR, ['\n'] = T_REF_IN_ATTR,
-	[0x0B ... 0x0C] = T_DROP, ['\r'] = T_REF, [0x0E ... 0x1F] = T_DROP,
-	['"'] = T_REF, ['&'] = T_REF, ['\''] = T_REF, ['<'] = T_REF, ['>'] = T_REF,
-	[0xEF] = T_EF,
+static const bool text_special[256] = {
+	[0x00 ... 0x1F] = true,
+	['"'] = true, ['&'] = true, ['\''] = true, ['<'] = true, ['>'] = true, ['\\'] = true,
+	[0xEF] = true,
 };
 
 struct text_ref {
-	const char *s;
+	const char *s;          /* NULL: the byte is written as it is */
 	size_t len;
 };
 
-static const struct text_ref xml_refs[0x80] = {
-	['\t'] = { "&#9;", 4 }, ['\n'] = { "&#10;", 5 }, ['\r'] = { "&#13;", 5 },
-	['"'] = { "&quot;", 6 }, ['&'] = { "&amp;", 5 }, ['\''] = { "&#39;", 5 },
-	['<'] = { "&lt;", 4 }, ['>'] = { "&gt;", 4 },
+/*
+ * The references per mode.  In XML attributes tab and LF are references
+ * too, or a parser would turn them into spaces; CR always is, so that
+ * line-end handling keeps it.
+ */
+static const struct text_ref text_refs[TEXT_MODES][0x80] = {
+	[TEXT_XML] = {
+		['\r'] = { "&#13;", 5 }, ['"'] = { "&quot;", 6 }, ['&'] = { "&amp;", 5 },
+		['\''] = { "&#39;", 5 }, ['<'] = { "&lt;", 4 }, ['>'] = { "&gt;", 4 },
+	},
+	[TEXT_XML_ATTR] = {
+		['\t'] = { "&#9;", 4 }, ['\n'] = { "&#10;", 5 },
+		['\r'] = { "&#13;", 5 }, ['"'] = { "&quot;", 6 }, ['&'] = { "&amp;", 5 },
+		['\''] = { "&#39;", 5 }, ['<'] = { "&lt;", 4 }, ['>'] = { "&gt;", 4 },
+	},
+	[TEXT_JSON] = {
+		['\t'] = { "\\t", 2 }, ['\n'] = { "\\n", 2 }, ['\r'] = { "\\r", 2 },
+		['"'] = { "\\\"", 2 }, ['\\'] = { "\\\\", 2 },
+	},
 };
 
+static const struct text_ref text_drop = { "", 0 };
+
 /*
- * For the byte at p[0..n) that is not T_KEEP: how many bytes to replace
- * (0: keep it after all) and with what (*ref, NULL: nothing).
+ * For the special byte at p[0..n): how many bytes to replace (0: keep it
+ * after all) and with what.
  */
 static size_t
 text_replace(const unsigned char *p, size_t n, enum text_mode mode, const struct text_ref **ref)
 {
-	*ref = NULL;
-	switch (text_action[p[0]]) {
-	case T_DROP:
-		return 1;
-	case T_EF:
+	*ref = &text_drop;
+	if (p[0] == 0xEF)
 		return n >= 3 && p[1] == 0xBF && p[2] >= 0xBE ? 3 : 0;
-	case T_REF_IN_ATTR:
-		if (mode != TEXT_XML_ATTR)
-			return 0;
-		*ref = &xml_refs[p[0]];
+	if (p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' && p[0] != '\r')
 		return 1;
-	case T_REF:
-		if (mode == TEXT_PLAIN)
-			return 0;
-		*ref = &xml_refs[p[0]];
-		return 1;
-	default:
-		return 0;
-	}
+	*ref = &text_refs[mode][p[0]];
+	return (*ref)->s != NULL ? 1 : 0;
 }
 
 /* Appends valid UTF-8 s[0..len) in mode, copying unchanged runs whole. */
@@ -227,7 +228,7 @@ text_escape(struct buf *out, const char *s, size_t len, enum text_mode mode)
 	size_t i = 0, run = 0, width;
 
 	for (;;) {
-		while (i < len && text_action[p[i]] == T_KEEP)
+		while (i < len && !text_special[p[i]])
 			i++;
 		if (i >= len)
 			break;
@@ -237,8 +238,7 @@ text_escape(struct buf *out, const char *s, size_t len, enum text_mode mode)
 			continue;
 		}
 		buf_append(out, s + run, i - run);
-		if (ref != NULL)
-			buf_append(out, ref->s, ref->len);
+		buf_append(out, ref->s, ref->len);
 		i += width;
 		run = i;
 	}
@@ -363,8 +363,10 @@ xml_date(struct buf *out, const char *indent, const char *name, int64_t t, bool 
 /* ---------------------------------------------------------------- Atom 1.0 */
 
 static void
-atom_person(struct buf *out, const struct person *who)
+atom_person(void *arg, const struct person *who)
 {
+	struct buf *out = arg;
+
 	/* atom:author requires a name */
 	if (who->name == NULL)
 		return;
@@ -459,7 +461,7 @@ atom_entry(struct buf *out, struct atom_doc *doc, const json_t *post)
 	if (published > 0)
 		xml_date(out, "    ", "published", published, false);
 	xml_date(out, "    ", "updated", updated > 0 ? updated : doc->updated, false);
-	post_authors(out, post, atom_person);
+	post_authors(post, atom_person, out);
 	atom_categories(out, buf_str(&doc->scheme), post);
 	atom_content(out, post);
 	atom_source(out, post);
@@ -509,10 +511,38 @@ http_feeds_atom(struct buf *out, const struct feed_meta *m, const json_t *posts)
 
 /* ---------------------------------------------------------------- RSS 2.0 */
 
+/*
+ * Appends <name>text</name> for text RSS 2.0 leaves ambiguous (titles,
+ * the channel description, names).  Readers, crier parse and feedparser among
+ * them, take such text as HTML when it looks like HTML ("</b>", "&amp;"),
+ * so text that would is HTML-escaped first and they get the text back;
+ * other text is written as it is, for readers that take it as text.
+ * Nothing when text is NULL or "", unless required.
+ */
 static void
-rss_person(struct buf *out, const struct person *who)
+rss_text(struct buf *out, const char *indent, const char *name, const char *text, bool required)
 {
-	xml_elem(out, "      ", "dc:creator", who->name != NULL ? who->name : who->email);
+	struct buf html = BUF_INIT;
+	size_t len = text != NULL ? strlen(text) : 0;
+
+	if (len == 0 && !required)
+		return;
+	xml_open(out, indent, name);
+	buf_putc(out, '>');
+	if (len > 0 && html_looks_like_html(text, len)) {
+		html_escape(&html, text, len);
+		xml_text(out, buf_str(&html));
+	} else {
+		xml_text(out, text);
+	}
+	xml_close(out, name);
+	buf_free(&html);
+}
+
+static void
+rss_person(void *arg, const struct person *who)
+{
+	rss_text(arg, "      ", "dc:creator", who->name != NULL ? who->name : who->email, false);
 }
 
 static void
@@ -570,7 +600,7 @@ rss_item(struct buf *out, const struct feed_meta *m, const json_t *post, struct 
 	buf_reset(tmp);
 	permalink_abs(tmp, m, post);
 	buf_puts(out, "    <item>\n");
-	xml_elem(out, "      ", "title", field(post, "title"));
+	rss_text(out, "      ", "title", field(post, "title"), false);
 	xml_elem(out, "      ", "link", url != NULL ? url : buf_str(tmp));
 	buf_puts(out, "      <guid isPermaLink=\"true\">");
 	xml_text(out, buf_str(tmp));
@@ -579,7 +609,7 @@ rss_item(struct buf *out, const struct feed_meta *m, const json_t *post, struct 
 		published = post_updated(post);
 	if (published > 0)
 		xml_date(out, "      ", "pubDate", published, true);
-	post_authors(out, post, rss_person);
+	post_authors(post, rss_person, out);
 	rss_categories(out, post);
 	rss_description(out, post, tmp);
 	rss_source(out, post);
@@ -597,13 +627,9 @@ http_feeds_rss(struct buf *out, const struct feed_meta *m, const json_t *posts)
 	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<rss version=\"2.0\" xmlns:atom=\"" ATOM_NS "\" xmlns:dc=\"" DC_NS "\">\n"
 	    "  <channel>\n");
-	buf_puts(out, "    <title>");
-	xml_text(out, m->title);
-	buf_puts(out, "</title>\n");
+	rss_text(out, "    ", "title", m->title, true);
 	xml_elem(out, "    ", "link", m->alternate_url != NULL ? m->alternate_url : m->base_url);
-	buf_puts(out, "    <description>");
-	xml_text(out, description);
-	buf_puts(out, "</description>\n");
+	rss_text(out, "    ", "description", description, true);
 	xml_link(out, "    ", "atom:link", "self", "application/rss+xml", m->self_url);
 	if (m->hub_url != NULL && *m->hub_url != '\0')
 		xml_link(out, "    ", "atom:link", "hub", NULL, m->hub_url);
@@ -620,203 +646,263 @@ http_feeds_rss(struct buf *out, const struct feed_meta *m, const json_t *posts)
 /* ---------------------------------------------------------------- JSON Feed 1.1 */
 
 /*
- * A JSON string of s, cleaned as the XML formats clean it; NULL when
- * nothing is left, unless empty is allowed.
+ * A JSON writer straight into the buf, laid out as jansson's
+ * json_dumps(JSON_INDENT(1)) would.  Members that come out empty (a
+ * string with nothing left after cleaning, an object or array with no
+ * members) are taken back with jf_undo(), so there are never empty
+ * optional members, and never nulls.
  */
-static json_t *
-json_text(const char *s, bool allow_empty)
+struct jf_out {
+	struct buf *out;
+	int depth;
+	bool first;             /* nothing written yet in the open object or array */
+};
+
+/* Where jf_undo() goes back to. */
+struct jf_mark {
+	size_t len;
+	bool first;
+};
+
+static struct jf_mark
+jf_here(const struct jf_out *j)
 {
-	struct buf clean = BUF_INIT;
-	json_t *v = NULL;
+	struct jf_mark mk = { j->out->len, j->first };
 
-	text_put(&clean, s, TEXT_PLAIN);
-	if (clean.len > 0 || allow_empty)
-		v = json_stringn_nocheck(buf_str(&clean), clean.len);
-	buf_free(&clean);
-	return v;
-}
-
-/* Sets o[key] to the string s, unless nothing is left of it. */
-static void
-json_set_text(json_t *o, const char *key, const char *s)
-{
-	json_t *v = json_text(s, false);
-
-	if (v != NULL)
-		json_object_set_new(o, key, v);
+	return mk;
 }
 
 static void
-json_set_date(json_t *o, const char *key, int64_t t)
+jf_undo(struct jf_out *j, struct jf_mark mk)
+{
+	j->out->len = mk.len;
+	if (j->out->data != NULL)
+		j->out->data[mk.len] = '\0';
+	j->first = mk.first;
+}
+
+/* Starts a member (key != NULL) or an element: separator, newline, indent. */
+static void
+jf_member(struct jf_out *j, const char *key)
+{
+	int i;
+
+	if (!j->first)
+		buf_putc(j->out, ',');
+	j->first = false;
+	buf_putc(j->out, '\n');
+	for (i = 0; i < j->depth; i++)
+		buf_putc(j->out, ' ');
+	if (key != NULL) {
+		buf_putc(j->out, '"');
+		buf_puts(j->out, key);
+		buf_append(j->out, "\": ", 3);
+	}
+}
+
+static void
+jf_open(struct jf_out *j, const char *key, char bracket)
+{
+	jf_member(j, key);
+	buf_putc(j->out, bracket);
+	j->depth++;
+	j->first = true;
+}
+
+/* Closes the object or array; false (and nothing written) when it was empty. */
+static bool
+jf_close(struct jf_out *j, char bracket)
+{
+	bool empty = j->first;
+	int i;
+
+	j->depth--;
+	if (!empty) {
+		buf_putc(j->out, '\n');
+		for (i = 0; i < j->depth; i++)
+			buf_putc(j->out, ' ');
+	}
+	buf_putc(j->out, bracket);
+	j->first = false;
+	return !empty;
+}
+
+/* Opens an optional object or array: jf_close_optional() takes it back if empty. */
+static struct jf_mark
+jf_open_optional(struct jf_out *j, const char *key, char bracket)
+{
+	struct jf_mark mk = jf_here(j);
+
+	jf_open(j, key, bracket);
+	return mk;
+}
+
+static void
+jf_close_optional(struct jf_out *j, char bracket, struct jf_mark mk)
+{
+	if (!jf_close(j, bracket))
+		jf_undo(j, mk);
+}
+
+/* Writes "key": "s" (or the element "s" when key is NULL), cleaned as the
+ * XML formats clean text; nothing when nothing is left, unless required. */
+static void
+jf_string(struct jf_out *j, const char *key, const char *s, bool required)
+{
+	struct jf_mark mk = jf_here(j);
+	size_t start;
+
+	jf_member(j, key);
+	buf_putc(j->out, '"');
+	start = j->out->len;
+	text_put(j->out, s, TEXT_JSON);
+	if (j->out->len == start && !required) {
+		jf_undo(j, mk);
+		return;
+	}
+	buf_putc(j->out, '"');
+}
+
+static void
+jf_date(struct jf_out *j, const char *key, int64_t t)
 {
 	char date[32];
 
 	if (t <= 0)
 		return;
 	util_rfc3339(t, date);
-	json_object_set_new(o, key, json_string(date));
+	jf_string(j, key, date, false);
 }
 
-/* Adds o[key] = v when v has members or elements; drops v otherwise. */
+/* JSON Feed authors have a name and/or a url: an email becomes a mailto: url. */
 static void
-json_set_nonempty(json_t *o, const char *key, json_t *v)
+jf_person(void *arg, const struct person *who)
 {
-	if (json_object_size(v) > 0 || json_array_size(v) > 0)
-		json_object_set_new(o, key, v);
-	else
-		json_decref(v);
-}
-
-static json_t *
-json_post_authors(const json_t *post)
-{
-	const json_t *authors = json_object_get(post, "authors"), *a;
-	json_t *list = json_array(), *who;
-	const char *email;
+	struct jf_out *j = arg;
 	struct buf mailto = BUF_INIT;
-	size_t i;
+	struct jf_mark mk = jf_open_optional(j, NULL, '{');
 
-	json_array_foreach(authors, i, a) {
-		who = json_object();
-		json_set_text(who, "name", field(a, "name"));
-		json_set_text(who, "url", field(a, "url"));
-		email = field(a, "email");
-		if (json_object_get(who, "url") == NULL && email != NULL) {
-			buf_reset(&mailto);
-			buf_printf(&mailto, "mailto:%s", email);
-			json_set_text(who, "url", buf_str(&mailto));
-		}
-		if (json_object_size(who) > 0)
-			json_array_append_new(list, who);
-		else
-			json_decref(who);
+	jf_string(j, "name", who->name, false);
+	if (who->url != NULL) {
+		jf_string(j, "url", who->url, false);
+	} else if (who->email != NULL) {
+		buf_printf(&mailto, "mailto:%s", who->email);
+		jf_string(j, "url", buf_str(&mailto), false);
 	}
-	if (json_array_size(list) == 0 && field(post, "author") != NULL) {
-		who = json_object();
-		json_set_text(who, "name", field(post, "author"));
-		json_array_append_new(list, who);
-	}
+	jf_close_optional(j, '}', mk);
 	buf_free(&mailto);
-	return list;
 }
 
-static json_t *
-json_post_tags(const json_t *post)
+static void
+jf_tags(struct jf_out *j, const json_t *post)
 {
 	const json_t *tag;
-	json_t *list = json_array(), *v;
 	const char *label;
+	struct jf_mark mk = jf_open_optional(j, "tags", '[');
 	size_t i;
 
 	json_array_foreach(json_object_get(post, "tags"), i, tag) {
 		label = field(tag, "label");
-		if (label == NULL)
-			label = field(tag, "slug");
-		v = json_text(label, false);
-		if (v != NULL)
-			json_array_append_new(list, v);
+		jf_string(j, NULL, label != NULL ? label : field(tag, "slug"), false);
 	}
-	return list;
+	jf_close_optional(j, ']', mk);
 }
 
 /* _crier: {source: {name, feed_url, home_page_url}} for polled posts. */
-static json_t *
-json_post_extension(const json_t *post)
+static void
+jf_extension(struct jf_out *j, const json_t *post)
 {
 	const json_t *src = json_object_get(post, "source");
-	json_t *ext = json_object(), *source = json_object();
+	struct jf_mark ext = jf_open_optional(j, "_crier", '{');
+	struct jf_mark source = jf_open_optional(j, "source", '{');
 
-	json_set_text(source, "name", field(src, "name"));
-	json_set_text(source, "feed_url", field(src, "url"));
-	json_set_text(source, "home_page_url", field(src, "site_url"));
-	json_set_nonempty(ext, "source", source);
-	return ext;
+	jf_string(j, "name", field(src, "name"), false);
+	jf_string(j, "feed_url", field(src, "url"), false);
+	jf_string(j, "home_page_url", field(src, "site_url"), false);
+	jf_close_optional(j, '}', source);
+	jf_close_optional(j, '}', ext);
 }
 
-/* content_html, else the HTML summary as content, else content_text. */
+/* content_html, else the HTML summary as content, else content_text (required). */
 static void
-json_post_content(json_t *item, const json_t *post)
+jf_content(struct jf_out *j, const json_t *post)
 {
 	const char *html = field(post, "content_html"), *summary = field(post, "summary");
 
 	if (html == NULL)
 		html = field(post, "summary_html");
 	if (html != NULL)
-		json_object_set_new(item, "content_html", json_text(html, true));
+		jf_string(j, "content_html", html, true);
 	else
-		json_object_set_new(item, "content_text", json_text(summary != NULL ? summary : "", true));
-	json_set_text(item, "summary", summary);
+		jf_string(j, "content_text", summary, true);
+	jf_string(j, "summary", summary, false);
 }
 
-static json_t *
-json_item(const struct feed_meta *m, const json_t *post, struct buf *link)
+static void
+jf_item(struct jf_out *j, const struct feed_meta *m, const json_t *post, struct buf *link)
 {
-	json_t *item = json_object();
+	struct jf_mark authors;
 	const char *url = field(post, "url");
-	int64_t updated = post_updated(post);
 
 	buf_reset(link);
 	permalink_abs(link, m, post);
-	json_set_text(item, "id", buf_str(link));
-	json_set_text(item, "url", url != NULL ? url : buf_str(link));
-	json_set_text(item, "title", field(post, "title"));
-	json_post_content(item, post);
-	json_set_date(item, "date_published", field_time(post, "published_at"));
-	json_set_date(item, "date_modified", updated);
-	json_set_nonempty(item, "authors", json_post_authors(post));
-	json_set_nonempty(item, "tags", json_post_tags(post));
-	json_set_nonempty(item, "_crier", json_post_extension(post));
-	return item;
+	jf_open(j, NULL, '{');
+	jf_string(j, "id", buf_str(link), true);
+	jf_string(j, "url", url != NULL ? url : buf_str(link), false);
+	jf_string(j, "title", field(post, "title"), false);
+	jf_content(j, post);
+	jf_date(j, "date_published", field_time(post, "published_at"));
+	jf_date(j, "date_modified", post_updated(post));
+	authors = jf_open_optional(j, "authors", '[');
+	post_authors(post, jf_person, j);
+	jf_close_optional(j, ']', authors);
+	jf_tags(j, post);
+	jf_extension(j, post);
+	jf_close(j, '}');
 }
 
-static json_t *
-json_feed_top(const struct feed_meta *m)
+static void
+jf_head(struct jf_out *j, const struct feed_meta *m)
 {
-	json_t *feed = json_object(), *hub, *author;
+	struct person site = { m->site_name, m->base_url, NULL };
+	struct jf_mark mk;
 
-	json_object_set_new(feed, "version", json_string(JSONFEED_VERSION));
-	json_object_set_new(feed, "title", json_text(m->title != NULL ? m->title : "", true));
-	json_set_text(feed, "home_page_url", m->alternate_url);
-	json_set_text(feed, "feed_url", m->self_url);
-	json_set_text(feed, "description", m->subtitle);
+	jf_string(j, "version", JSONFEED_VERSION, true);
+	jf_string(j, "title", m->title, true);
+	jf_string(j, "home_page_url", m->alternate_url, false);
+	jf_string(j, "feed_url", m->self_url, false);
+	jf_string(j, "description", m->subtitle, false);
 	if (m->hub_url != NULL && *m->hub_url != '\0') {
-		hub = json_object();
-		json_object_set_new(hub, "type", json_string("WebSub"));
-		json_set_text(hub, "url", m->hub_url);
-		json_object_set_new(feed, "hubs", json_pack("[o]", hub));
+		jf_open(j, "hubs", '[');
+		jf_open(j, NULL, '{');
+		jf_string(j, "type", "WebSub", true);
+		jf_string(j, "url", m->hub_url, true);
+		jf_close(j, '}');
+		jf_close(j, ']');
 	}
-	author = json_object();
-	json_set_text(author, "name", m->site_name);
-	json_set_text(author, "url", m->base_url);
-	if (json_object_size(author) > 0)
-		json_object_set_new(feed, "authors", json_pack("[o]", author));
-	else
-		json_decref(author);
-	return feed;
-}
-
-static int
-json_to_buf(const char *data, size_t len, void *arg)
-{
-	return buf_append(arg, data, len);
+	mk = jf_open_optional(j, "authors", '[');
+	jf_person(j, &site);
+	jf_close_optional(j, ']', mk);
 }
 
 void
 http_feeds_json(struct buf *out, const struct feed_meta *m, const json_t *posts)
 {
+	struct jf_out j = { out, 1, true };
 	struct buf link = BUF_INIT;
-	json_t *feed = json_feed_top(m), *items = json_array();
 	const json_t *post;
 	size_t i;
 
+	buf_putc(out, '{');
+	jf_head(&j, m);
+	jf_open(&j, "items", '[');
 	json_array_foreach(posts, i, post) {
 		if (json_is_object(post))
-			json_array_append_new(items, json_item(m, post, &link));
+			jf_item(&j, m, post, &link);
 	}
-	json_object_set_new(feed, "items", items);
-	json_dump_callback(feed, json_to_buf, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	jf_close(&j, ']');
+	jf_close(&j, '}');
 	buf_putc(out, '\n');
-	json_decref(feed);
 	buf_free(&link);
 }
 

@@ -13,18 +13,18 @@
  * too, so the three formats carry the same text.  Missing or empty
  * fields are left out, never written as empty elements or nulls (only
  * the titles a format requires are written empty).  Posts that are not
- * objects are skipped.  The XML writers make one pass over the posts straight
- * into out; the JSON writer builds a jansson object and dumps it.
+ * objects are skipped.  Each writer makes one pass over the posts straight
+ * into out (no DOM).
  *
  * Mapping of a post object to the three formats:
  *
  *   post field           Atom 1.0                 RSS 2.0             JSON Feed 1.1
  *   base_url+permalink   id                       guid isPermaLink    id
  *   url, else permalink  link rel=alternate       link                url
- *   title                title type=text          title               title
+ *   title                title type=text          title (6)           title
  *   published_at         published                pubDate (1)         date_published
  *   updated_at (1)       updated                  -                   date_modified
- *   authors, else author author{name,uri,email}   dc:creator          authors[{name,url}] (2)
+ *   authors, else author author{name,uri,email}   dc:creator (6)      authors[{name,url}] (2)
  *   tags                 category term=slug       category (label)    tags (labels)
  *                          label=label scheme=base_url+"tag/"
  *   content_html         content type=html        description         content_html
@@ -34,10 +34,15 @@
  *                                                                       feed_url,home_page_url}
  *
  *   (1) falling back to updated_at/published_at, then fetched_at
- *   (2) an author with only an email gets url "mailto:EMAIL"
+ *   (2) an author with only an email gets url "mailto:EMAIL"; Atom, which
+ *       requires a name, leaves out an author without one
  *   (3) only when there is content as well
  *   (4) when there is no content (and, for Atom's HTML summary, no text summary)
  *   (5) HTML-escaped, since description is HTML
+ *   (6) RSS 2.0 does not say whether these are text or HTML, and readers
+ *       (crier parse, feedparser) take text that looks like HTML
+ *       (html_looks_like_html()) as HTML: such text is HTML-escaped
+ *       first, so they read back the text; other text is written as is.
  *
  * Times are RFC 3339 UTC ("2026-11-23T10:00:00Z"), RSS's RFC 822 with
  * "GMT".  The feed-level Atom author is site_name (else the title), and
