@@ -129,7 +129,10 @@ class Crier:
     """A config file and a data_dir in a fresh temporary directory."""
 
     def __init__(self, config="", crier_keys=None, listen=None):
-        self.dir = tempfile.mkdtemp(prefix="crier-test-")
+        # under the build dir, not /tmp: nothing outside this build can remove it
+        tmp_root = os.path.join(BUILDDIR, "tests", "tmp")
+        os.makedirs(tmp_root, exist_ok=True)
+        self.dir = tempfile.mkdtemp(prefix="crier-test-", dir=tmp_root)
         self.config_path = os.path.join(self.dir, "crier.conf")
         self.data_dir = os.path.join(self.dir, "data")
         keys = {
