@@ -70,6 +70,7 @@ static const struct key_desc crier_keys[] = {
 	{ "fetch_timeout", K_DURATION, OFF(fetch_timeout), "60s", 1, 3600 },
 	{ "http_threads", K_COUNT, OFF(http_threads), "4", 1, 256 },
 	{ "idle_timeout", K_DURATION, OFF(idle_timeout), "15s", 1, 3600 },
+	{ "lang", K_STRING, OFF(lang), "en", 0, 0 },
 	{ "listen", K_STRING, OFF(listen), "127.0.0.1:8080", 0, 0 },
 	{ "log_level", K_LEVEL, OFF(log_level), "info", 0, 0 },
 	{ "max_backoff", K_DURATION, OFF(max_backoff), "24h", 60, 30 * 86400 },

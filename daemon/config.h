@@ -90,6 +90,7 @@ struct config {
 	char **trusted_proxies;         /* NULL-terminated addresses; X-Forwarded-For is believed from these */
 	int64_t page_size;
 	char *site_title;
+	char *lang;                     /* the pages' language (BCP 47), for <html lang> */
 	char *site_description;
 	char *week_tag;                 /* the tag /week pages collect (with every team post) */
 

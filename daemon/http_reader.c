@@ -236,7 +236,7 @@ common_context(struct request *rq, const char *title, const char *path, const ch
 	char *url;
 	size_t i;
 
-	site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", cfg->site_title,
+	site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "lang", cfg->lang, "title", cfg->site_title,
 	    "description", cfg->site_description, "base_url", cfg->base_url,
 	    "static", http_static_prefix(rq->http), "version", PACKAGE_VERSION,
 	    "generator", "crier " PACKAGE_VERSION);
@@ -267,6 +267,19 @@ common_context(struct request *rq, const char *title, const char *path, const ch
 	json_object_set_new(ctx, "page", page);
 	json_object_set_new(ctx, "nav", navs);
 	return ctx;
+}
+
+/* Clears the "current" mark of the nav entry with this href. */
+static void
+unmark_nav(json_t *ctx, const char *href)
+{
+	json_t *item;
+	size_t i;
+
+	json_array_foreach(json_object_get(ctx, "nav"), i, item) {
+		if (strcmp(jstr(item, "href"), href) == 0)
+			json_object_set_new(item, "current", json_false());
+	}
 }
 
 /* Renders template with ctx into rp; a theme error is a 500 with a plain body. */
@@ -436,6 +449,8 @@ finish_list(struct request *rq, struct reply *rp, struct list_page *lp, enum for
 	json_object_set(ctx, "posts", lp->posts);
 	if (lp->extra != NULL)
 		json_object_update(ctx, lp->extra);
+	if (lp->route == ROUTE_WEEK && !json_is_true(json_object_get(json_object_get(ctx, "week"), "is_current")))
+		unmark_nav(ctx, "/week");       /* a past week is not "This week" */
 	render(rq, rp, lp->template, ctx);
 	json_decref(ctx);
 	list_page_free(lp);
