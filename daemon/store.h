@@ -207,13 +207,15 @@ json_t *store_posts(struct store *s, const struct post_query *q);
 json_t *store_post_get(struct store *s, int64_t id, bool *missing);
 
 /*
- * Full-text search over titles, content and authors, newest first.
+ * Full-text search over titles, content and authors, newest first
+ * (posts with ids below before_id when it is not 0: the next page).
  * Any text is accepted: FTS5 syntax is tried first, then the words as
  * plain terms.  Each result also has "snippet_html" (escaped text with
  * <mark>).  NULL when the query has no searchable words (*message says
  * so) or on a database error.
  */
-json_t *store_search(struct store *s, const char *query, int limit, const char **message);
+json_t *store_search(struct store *s, const char *query, int limit, int64_t before_id,
+    const char **message);
 
 /* Every feed with its status: an array of objects (see feeds list --json). */
 json_t *store_sources(struct store *s);
