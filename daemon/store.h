@@ -243,6 +243,8 @@ int store_user_find(struct store *s, const char *name, struct user *out);   /* 0
 int store_user_get(struct store *s, int64_t id, struct user *out);          /* 0, 1, -1 */
 int store_user_set_password(struct store *s, int64_t id, const char *password_hash);
 int store_user_logged_in(struct store *s, int64_t id, int64_t now);
+/* Every user: [{name, team (slug or null), admin, created_at, last_login_at}], by name. */
+json_t *store_users(struct store *s);
 
 struct token {
 	int64_t id;
@@ -271,6 +273,8 @@ int store_session_add(struct store *s, const char *hash, int64_t user_id, const 
     int64_t now, int64_t expires_at);
 int store_session_find(struct store *s, const char *hash, int64_t now, struct session *out);
 int store_session_delete(struct store *s, const char *hash);
+/* Ends every session of a user (after a password change). */
+int store_sessions_end(struct store *s, int64_t user_id);
 
 /* A local post as the publishing code needs it to update one. */
 struct local_post {
