@@ -215,6 +215,7 @@ user_add(struct crier *c, const struct user_args *a)
 			return 1;
 		}
 	}
+	memset(&existing, 0, sizeof(existing));
 	rc = store_user_find(c->store, a->name, &existing);
 	user_clear(&existing);
 	if (rc == 0)
