@@ -287,6 +287,7 @@ struct local_post {
 	char *properties;       /* JSON, or NULL */
 	enum post_status status;
 	int64_t published_at;
+	int64_t updated_at;
 };
 void local_post_clear(struct local_post *lp);
 int store_local_get(struct store *s, int64_t id, struct local_post *out);   /* 0, 1, -1 */

@@ -57,7 +57,7 @@ static const char *const local_sql[L_COUNT] = {
 	[L_SESSION_EXPIRE] = "DELETE FROM sessions WHERE expires_at <= ?1",
 	[L_SESSION_END] = "DELETE FROM sessions WHERE user_id = ?1",
 	[L_LOCAL_GET] = "SELECT id, coalesce(team_id, 0), guid, slug, title, markdown, properties, status, "
-	    "published_at FROM posts WHERE id = ?1 AND kind = 'local'",
+	    "published_at, updated_at FROM posts WHERE id = ?1 AND kind = 'local'",
 	[L_LOCAL_FIND] = "SELECT id FROM posts WHERE feed_id IS NULL AND guid = ?1",
 	[L_POST_STATUS] = "UPDATE posts SET status = ?2, updated_at = ?3 WHERE id = ?1 AND kind = 'local'",
 	[L_LOCAL_LIST] = "SELECT p.id, p.title, p.slug, p.status, p.published_at, p.updated_at, p.markdown "
@@ -557,6 +557,7 @@ store_local_get(struct store *s, int64_t id, struct local_post *out)
 	out->properties = col_dup(st, 6);
 	out->status = status_from_text((const char *)sqlite3_column_text(st, 7));
 	out->published_at = sqlite3_column_int64(st, 8);
+	out->updated_at = sqlite3_column_int64(st, 9);
 	store_done(st);
 	return 0;
 }
