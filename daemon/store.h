@@ -300,6 +300,9 @@ int store_post_set_status(struct store *s, int64_t id, enum post_status status, 
 /* A team's local posts, drafts included, newest first: the post list shape
  * plus "status" and "markdown". */
 json_t *store_local_posts(struct store *s, int64_t team_id, int limit);
+/* The labels of the tags the publisher gave a post (not those rules or
+ * plugins added), ", "-separated into out: what an editor shows. */
+int store_local_tags(struct store *s, int64_t post_id, struct buf *out);
 
 int store_media_add(struct store *s, int64_t team_id, const char *sha256, const char *content_type,
     const void *data, size_t len, int64_t now, int64_t *id_out);

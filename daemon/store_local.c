@@ -17,7 +17,7 @@ enum local_stmt {
 	L_USER_ADD, L_USER_BY_NAME, L_USER_BY_ID, L_USER_PASSWORD, L_USER_LOGIN, L_USERS,
 	L_TOKEN_ADD, L_TOKEN_FIND, L_TOKEN_TOUCH, L_TOKEN_REVOKE, L_TOKENS,
 	L_SESSION_ADD, L_SESSION_FIND, L_SESSION_DELETE, L_SESSION_EXPIRE, L_SESSION_END,
-	L_LOCAL_GET, L_LOCAL_FIND, L_POST_STATUS, L_LOCAL_LIST,
+	L_LOCAL_GET, L_LOCAL_FIND, L_POST_STATUS, L_LOCAL_LIST, L_LOCAL_TAGS,
 	L_MEDIA_ADD, L_MEDIA_GET,
 	L_OUTBOX_ADD, L_OUTBOX_DUE, L_OUTBOX_DONE, L_OUTBOX_FAILED, L_OUTBOX_LIST,
 	L_COUNT
@@ -63,6 +63,8 @@ static const char *const local_sql[L_COUNT] = {
 	[L_LOCAL_LIST] = "SELECT p.id, p.title, p.slug, p.status, p.published_at, p.updated_at, p.markdown "
 	    "FROM posts p WHERE p.kind = 'local' AND p.team_id = ?1 AND p.status != 'deleted' "
 	    "ORDER BY p.updated_at DESC, p.id DESC LIMIT ?2",
+	[L_LOCAL_TAGS] = "SELECT t.label FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
+	    "WHERE pt.post_id = ?1 AND pt.origin = 'manual' ORDER BY pt.tag_id",
 	[L_MEDIA_ADD] = "INSERT INTO media (team_id, sha256, content_type, size, data, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[L_MEDIA_GET] = "SELECT content_type, data FROM media WHERE id = ?1",
@@ -629,6 +631,25 @@ store_local_posts(struct store *s, int64_t team_id, int limit)
 		return NULL;
 	}
 	return list;
+}
+
+int
+store_local_tags(struct store *s, int64_t post_id, struct buf *out)
+{
+	sqlite3_stmt *st = lstmt(s, L_LOCAL_TAGS);
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, post_id);
+	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
+		buf_printf(out, "%s%s", n++ ? ", " : "", (const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		store_db_error(s, "local tags");
+		return -1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- media */
