@@ -50,6 +50,8 @@ struct pipeline {
 	struct crier *c;
 	struct fetcher *fetcher;
 	struct pipeline_stats stats;
+	size_t unindexed;               /* posts stored but not yet in the search index */
+	int64_t indexed_at_ms;
 	/* ids in flight: open addressing, 0 = empty slot, grown at half full */
 	int64_t *busy;
 	size_t busy_cap, busy_n;
@@ -388,6 +390,7 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 	p->stats.ok++;
 	p->stats.new_posts += st.new_posts;
 	p->stats.updated_posts += st.updated_posts;
+	p->unindexed += st.new_posts + st.updated_posts;
 	p->c->stats.fetches_ok++;
 	p->c->stats.posts_new += st.new_posts;
 	p->c->stats.posts_updated += st.updated_posts;
@@ -448,10 +451,34 @@ on_fetched(struct fetch_result *r, void *arg)
 	fetch_result_free(r);
 }
 
+/*
+ * Search indexing is done in bulk: when a round of fetches ends, when
+ * many posts wait, or every two seconds while fetching goes on.
+ */
+static void
+index_if_due(struct pipeline *p, size_t pending)
+{
+	int64_t now = util_now_ms();
+
+	if (p->unindexed == 0)
+		return;
+	if (pending > 0 && p->unindexed < 5000 && now - p->indexed_at_ms < 2000)
+		return;
+	pthread_mutex_lock(&p->c->write_lock);
+	if (store_index_pending(p->c->store) == -1)
+		log_error("could not update the search index", "posts=%zu", p->unindexed);
+	pthread_mutex_unlock(&p->c->write_lock);
+	p->unindexed = 0;
+	p->indexed_at_ms = now;
+}
+
 size_t
 pipeline_run(struct pipeline *p, int timeout_ms)
 {
-	return fetch_run(p->fetcher, timeout_ms, on_fetched, p);
+	size_t pending = fetch_run(p->fetcher, timeout_ms, on_fetched, p);
+
+	index_if_due(p, pending);
+	return pending;
 }
 
 /* ---------------------------------------------------------------- outbox */
@@ -800,6 +827,7 @@ pipeline_publish(struct crier *c, const struct publish_request *rq, struct publi
 		*err = xstrdup("the post could not be saved (database error; see the log)");
 		goto done;
 	}
+	store_index_pending(c->store);
 	out->id = p.id;
 	out->permalink = pipeline_permalink(c, p.id, p.slug);
 	out->changed = true;

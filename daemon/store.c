@@ -33,6 +33,7 @@ enum stmt {
 	S_TEAM_UPSERT, S_TEAM_ID,
 	S_POST_FIND, S_POST_INSERT, S_POST_UPDATE,
 	S_TAG_INSERT, S_TAG_ID, S_POST_TAG_INSERT, S_POST_TAGS_CLEAR, S_POST_TAGS,
+	S_FTS_UPTO, S_FTS_FILL, S_FTS_MARK,
 	S_COUNT
 };
 
@@ -118,6 +119,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "ON CONFLICT DO NOTHING",
 	[S_POST_TAGS_CLEAR] =
 	    "DELETE FROM post_tags WHERE post_id = ?1 AND (?2 OR origin IN ('feed', 'rule', 'plugin'))",
+	[S_FTS_UPTO] = "SELECT value, (SELECT max(id) FROM posts) FROM meta WHERE key = 'fts_upto'",
+	[S_FTS_FILL] = "INSERT INTO posts_fts(rowid, title, text, author) "
+	    "SELECT id, title, text, author FROM posts WHERE id > ?1 AND id <= ?2 ORDER BY id",
+	[S_FTS_MARK] = "UPDATE meta SET value = ?1 WHERE key = 'fts_upto'",
 	[S_POST_TAGS] =
 	    "SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
 	    "WHERE pt.post_id = ?1 ORDER BY t.slug",
@@ -996,6 +1001,52 @@ store_feed_commit(struct store *s, const struct feed_update *u, struct post *con
 fail:
 	buf_free(&names);
 	buf_free(&json);
+	rollback(s);
+	return -1;
+}
+
+int
+store_index_pending(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t upto = 0, max = 0;
+	int rc;
+
+	if (begin(s) == -1)
+		return -1;
+	st = stmt(s, S_FTS_UPTO);
+	if (st == NULL)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		upto = sqlite3_column_int64(st, 0);
+		max = sqlite3_column_int64(st, 1);
+	}
+	store_done(st);
+	if (max <= upto) {
+		rollback(s);
+		return 0;
+	}
+	st = stmt(s, S_FTS_FILL);
+	sqlite3_bind_int64(st, 1, upto);
+	sqlite3_bind_int64(st, 2, max);
+	rc = sqlite3_step(st);
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		store_db_error(s, "search index");
+		goto fail;
+	}
+	st = stmt(s, S_FTS_MARK);
+	sqlite3_bind_int64(st, 1, max);
+	rc = sqlite3_step(st);
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		store_db_error(s, "search index mark");
+		goto fail;
+	}
+	if (commit(s) == -1)
+		return -1;
+	return (int)(max - upto);
+fail:
 	rollback(s);
 	return -1;
 }

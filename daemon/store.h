@@ -153,6 +153,13 @@ struct save_stats {
 int store_feed_commit(struct store *s, const struct feed_update *u,
     struct post *const *posts, size_t n, struct save_stats *stats);
 
+/*
+ * Adds posts stored since the last call to the search index, in one
+ * transaction.  Returns how many were indexed, or -1.  The pipeline calls
+ * it after each round of feeds and after each publish.
+ */
+int store_index_pending(struct store *s);
+
 /* ---------------------------------------------------------------- posts */
 
 /* Counts for /metrics, status pages and tests. */

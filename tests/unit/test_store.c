@@ -192,6 +192,7 @@ test_posts(void **state)
 	u.title = "Feed A";
 	assert_int_equal(store_feed_commit(s, &u, posts, 2, &st), 0);
 	assert_int_equal(st.new_posts, 2);
+	assert_int_equal(store_index_pending(s), 2);
 	assert_query(s, "SELECT title, etag, last_status, error_count FROM feeds",
 	    "Feed A\t\"v1\"\t200\t0\n");
 	assert_query(s, "SELECT guid, title, week FROM posts ORDER BY id",
@@ -211,6 +212,10 @@ test_posts(void **state)
 	assert_int_equal(st.unchanged_posts, 1);
 	assert_query(s, "SELECT count(*) FROM posts", "3\n");
 	assert_query(s, "SELECT title FROM posts WHERE guid = 'p2'", "Second, revised\n");
+	/* p2 was indexed, so its update replaced its entry at once; p3 waits */
+	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'third'", "0\n");
+	assert_int_equal(store_index_pending(s), 1);
+	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'third'", "1\n");
 	assert_query(s, "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'mountains'",
 	    "2\n");
 	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'rivers'", "0\n");
@@ -325,6 +330,8 @@ fill(struct store *s, struct arena *a)
 		u.fetched_at = 1700500000;
 		assert_int_equal(store_feed_commit(s, &u, posts, (size_t)n, NULL), 0);
 	}
+	assert_int_equal(store_index_pending(s), 30);
+	assert_int_equal(store_index_pending(s), 0);
 }
 
 static int64_t
