@@ -868,7 +868,7 @@ make_preview(struct request *rq, struct editor *e)
 
 /* Saves e through the pipeline and answers with a redirect; false when it failed. */
 static bool
-save(struct request *rq, struct reply *rp, struct editor *e, char **err)
+save(struct request *rq, struct reply *rp, struct editor *e, const char *user_name, char **err)
 {
 	struct publish_request prq;
 	struct publish_result res;
@@ -881,6 +881,8 @@ save(struct request *rq, struct reply *rp, struct editor *e, char **err)
 	prq.published_at = chosen_time(e, rq->now);
 	if (pipeline_publish(rq->c, &prq, &res, err) == -1)
 		return false;
+	log_info("weeknote saved on the web", "id=%lld user=%s status=%s", (long long)res.id,
+	    log_quote(user_name), e->fields.draft ? "draft" : "published");
 	if (e->fields.draft)
 		buf_printf(&where, "/write/%lld?saved=1", (long long)res.id);
 	else
@@ -930,7 +932,7 @@ editor_post(struct request *rq, struct reply *rp, const struct writer *w, int64_
 		editor_page(rq, rp, &e, w, errors > 0 ? 422 : 200);
 	} else if (errors > 0) {
 		editor_page(rq, rp, &e, w, 422);
-	} else if (!save(rq, rp, &e, &err)) {
+	} else if (!save(rq, rp, &e, w->user.name, &err)) {
 		e.team_error = err;     /* shown at the top of the form */
 		editor_page(rq, rp, &e, w, 500);
 	}
