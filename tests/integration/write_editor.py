@@ -54,7 +54,7 @@ with stopped_cleanly(t, d, "write daemon"):
         t.contains(page, f'id="{field}" name="{field}"', f"the {field} control has its id")
     for action in ("preview", "draft", "publish"):
         t.contains(page, f'name="action" value="{action}"', f"a {action} button")
-    t.contains(page, "For the <strong>Web team</strong> team.", "the editor names the team")
+    t.contains(page, "Writing for <strong>Web team</strong>.", "the editor names the team")
     t.not_contains(page, '<select id="team"', "a team member does not pick a team")
     status, h, body = d.request("HEAD", "/write/new", headers={"Cookie": ana.cookie_header("/write")})
     t.eq((status, body), (200, b""), "HEAD /write/new is 200 with no body")
