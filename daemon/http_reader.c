@@ -338,6 +338,18 @@ http_reader_error(struct request *rq, struct reply *rp, unsigned status, const c
 	json_decref(ctx);
 }
 
+json_t *
+http_reader_context(struct request *rq, const char *title, const char *path, const char *kind)
+{
+	return common_context(rq, title, path, kind, NULL);
+}
+
+void
+http_reader_render(struct request *rq, struct reply *rp, const char *template, json_t *ctx)
+{
+	render(rq, rp, template, ctx);
+}
+
 /* ---------------------------------------------------------------- lists */
 
 static void
