@@ -788,27 +788,6 @@ post_page(struct request *rq, struct reply *rp, const char *arg)
 	buf_free(&b);
 }
 
-/* q percent-encoded for a query string (malloc'd). */
-static char *
-query_escape(const char *q)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = BUF_INIT;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)q; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			buf_putc(&b, (char)*p);
-		} else {
-			buf_putc(&b, '%');
-			buf_putc(&b, hex[*p >> 4]);
-			buf_putc(&b, hex[*p & 15]);
-		}
-	}
-	return buf_steal(&b);
-}
-
 static void
 search_page(struct request *rq, struct reply *rp)
 {
@@ -833,12 +812,11 @@ search_page(struct request *rq, struct reply *rp)
 	}
 	if (results != NULL && (int64_t)json_array_size(results) >= rq->c->cfg->page_size) {
 		struct buf b = BUF_INIT;
-		char *qs = NULL;
 		json_t *last = json_array_get(results, json_array_size(results) - 1);
-		qs = query_escape(q);
-		buf_printf(&b, "/search?q=%s&before=%lld", qs, (long long)jint(last, "id"));
+		buf_puts(&b, "/search?q=");
+		util_percent_encode(&b, q);
+		buf_printf(&b, "&before=%lld", (long long)jint(last, "id"));
 		json_object_set_new(ctx, "pagination", json_pack("{s:s}", "older", buf_str(&b)));
-		free(qs);
 		buf_free(&b);
 	}
 	if (results != NULL) {

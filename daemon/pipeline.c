@@ -592,25 +592,6 @@ pipeline_permalink(const struct crier *c, int64_t id, const char *slug)
 	return buf_steal(&b);
 }
 
-/* Percent-encodes s for a form body. */
-static void
-form_encode(struct buf *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			buf_putc(out, (char)*p);
-		} else {
-			buf_putc(out, '%');
-			buf_putc(out, hex[*p >> 4]);
-			buf_putc(out, hex[*p & 15]);
-		}
-	}
-}
-
 /*
  * WebSub: tells the hub that the feeds a post appears in have changed.
  * One queued POST per feed URL (hub.mode=publish, hub.url=...); the
@@ -656,7 +637,7 @@ ping_hub(struct crier *c, const struct post *p)
 			buf_reset(&body);
 			buf_printf(&url, "%s%s.%s", c->cfg->base_url, bases[i], exts[e]);
 			buf_puts(&body, "hub.mode=publish&hub.url=");
-			form_encode(&body, buf_str(&url));
+			util_percent_encode(&body, buf_str(&url));
 			store_outbox_add(c->store, hub, "application/x-www-form-urlencoded", body.data,
 			    body.len, NULL, "websub", util_now());
 		}

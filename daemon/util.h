@@ -60,6 +60,15 @@ int util_parse_bool(const char *s);
 void util_utf8_repair(struct buf *out, const char *s, size_t len);
 bool util_utf8_valid(const char *s, size_t len);
 
+/* The value of a hex digit, or -1. */
+int util_hex_value(char c);
+
+/* Appends s percent-encoded: everything but RFC 3986's unreserved characters. */
+void util_percent_encode(struct buf *out, const char *s);
+
+/* Number of characters (not bytes) in UTF-8 text. */
+size_t util_utf8_chars(const char *s);
+
 /* Appends s to out as a JSON string literal, with quotes. */
 void util_json_string(struct buf *out, const char *s);
 
