@@ -55,11 +55,13 @@ const char *const http_route_names[ROUTE_COUNT] = {
 	[ROUTE_WRITE] = "write", [ROUTE_DIGEST] = "digest", [ROUTE_OTHER] = "other",
 };
 
-/* Paths whose POSTs carry a body, and the most they may send.  The
- * media endpoint's cap comes from the config (max_media_bytes). */
+/* Paths whose POSTs carry a body, and the most they may send.  0: the
+ * config's max_media_bytes (the media endpoint, and /micropub, whose
+ * multipart creates may carry photos; http_micropub.c holds its form and
+ * JSON bodies to 1 MiB itself). */
 static const struct body_route body_routes[] = {
 	{ "/micropub/media", 0 },
-	{ "/micropub", 1024 * 1024 },
+	{ "/micropub", 0 },
 	{ "/write", 1024 * 1024 },
 	{ "/login", 16 * 1024 },
 	{ "/logout", 16 * 1024 },
