@@ -1021,7 +1021,7 @@ micropub_post_id(const char *base_url, const char *url, int64_t *id)
 	if (*p < '1' || *p > '9')
 		return false;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (INT64_MAX - 9) / 10)
+		if (v > (INT64_MAX - (*p - '0')) / 10)
 			return false;
 		v = v * 10 + (*p - '0');
 	}
