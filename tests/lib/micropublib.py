@@ -16,6 +16,7 @@ binary fixtures are needed: a real 8x8 baseline JPEG, a 1x1 PNG and a
 
 import json
 import re
+import socket
 import struct
 import urllib.parse
 import uuid
@@ -161,6 +162,29 @@ class Client:
         path = urllib.parse.urlsplit(url).path
         status, h, body = self.d.get(path)
         return status, body.decode("utf-8", "replace")
+
+
+def headers_only(daemon, path, headers, content_length, timeout=10):
+    """Sends a POST's headers announcing content_length bytes, and no body;
+    returns (status, body) of the server's early answer (e.g. 413)."""
+    with socket.create_connection(("127.0.0.1", daemon.port), timeout=timeout) as s:
+        lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {content_length}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        data = b""
+        while b"\r\n\r\n" not in data or len(data) < data.find(b"\r\n\r\n") + 4 + _length(data):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+    return status, body
+
+
+def _length(data):
+    m = re.search(rb"(?im)^content-length:\s*(\d+)", data)
+    return int(m.group(1)) if m else 0
 
 
 def error_of(body):
