@@ -565,6 +565,7 @@ post_endpoint(struct request *rq, struct reply *rp)
 		reply_error(rq, rp, &err);
 	} else if (!decoded) {
 		reply_error(rq, rp, &decode_err);
+	/* [micropub] hook point: plugins may edit the decoded request or refuse it */
 	} else if (mr.action == MICROPUB_CREATE) {
 		create(rq, rp, &tok, &mr, &err);
 	} else if (mr.action == MICROPUB_UPDATE) {

@@ -3,17 +3,25 @@ daemon: replace, add, delete a value, delete a property, and an invalid
 update refused, each checked through the post page, q=source and the
 team feed (whose entry's updated time moves)."""
 
+import os
 import re
+import shutil
+import tempfile
 import time
 import urllib.parse
 
 from crierlib import stopped_cleanly
-from micropublib import Client, base_url, error_of, publishing_crier
+from micropublib import Client, base_url, error_of, new_token, publishing_crier
 from tap import TAP
 
 t = TAP()
-c, token = publishing_crier()
+seed = tempfile.mkdtemp(prefix="crier-seed-")
+with open(os.path.join(seed, "intro.md"), "w") as f:
+    f.write("---\ntitle: Hello from the seed\ntags: intro, seeds\ndate: 2026-11-16T09:00:00Z\n---\n"
+            "Published *without* Micropub.\n")
+c, token = publishing_crier(config=f"[team platform]\nname = Platform\nseed = {seed}\n", team="web")
 BASE = base_url(c)
+platform = new_token(c, "platform", "update")
 
 with stopped_cleanly(t, c.serve()) as d:
     mp = Client(d, token)
@@ -112,6 +120,25 @@ with stopped_cleanly(t, c.serve()) as d:
     t.contains(page, "Second name", "with the new name")
     t.contains(page, 'datetime="2026-11-02T12:00:00Z"', "and the new published date")
 
+    # a post published without Micropub (a seed file) has a q=source made from the post,
+    # and Micropub updates it like any other
+    seeded = c.sql("SELECT id, slug FROM posts WHERE title = 'Hello from the seed'")
+    t.eq(len(seeded), 1, "the seed file was published at start")
+    surl = f"{BASE}post/{seeded[0][0]}-{seeded[0][1]}"
+    sp = Client(d, platform)
+    status, _, data = sp.query({"q": "source", "url": surl})
+    t.eq(data, {"type": ["h-entry"], "properties": {
+        "name": ["Hello from the seed"], "content": ["Published *without* Micropub.\n"],
+        "category": ["intro", "seeds"], "published": ["2026-11-16T09:00:00Z"]}},
+        "q=source of a seed post: its title, Markdown, tags and date")
+    status, _, body = sp.json({"action": "update", "url": surl, "add": {"category": ["updated"]}})
+    t.eq(status, 204, "a Micropub update of the seed post: 204")
+    status, page = sp.page(surl)
+    t.eq(sorted(re.findall(r'href="/tag/([^"]+)"', page)), ["intro", "seeds", "updated"],
+         "it keeps its tags and gains the new one")
+    t.contains(page, "Published <em>without</em> Micropub.", "and its Markdown")
+    t.contains(page, 'datetime="2026-11-16T09:00:00Z"', "and its date")
+
     # refused updates
     status, _, body = mp.json({"action": "update", "url": BASE + "tag/test1", "replace": {"content": ["x"]}})
     t.eq(status, 400, "an update of a URL that is no post: 400")
@@ -126,4 +153,5 @@ with stopped_cleanly(t, c.serve()) as d:
     t.eq(status, 400, "an update that leaves nothing to show: 400")
     t.contains(mp.page(newloc)[1], "Second name", "refused updates changed nothing")
 
+shutil.rmtree(seed, ignore_errors=True)
 t.done()
