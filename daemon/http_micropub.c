@@ -560,12 +560,12 @@ post_endpoint(struct request *rq, struct reply *rp)
 	memset(&decode_err, 0, sizeof(decode_err));
 	decoded = micropub_decode(http_header(rq, "Content-Type"), rq->body, rq->body_len, &mr,
 	    &decode_err) == 0;
-	/* who is asking comes first: an unauthenticated client learns nothing of its body */
+	/* who is asking comes first: an unauthenticated client learns nothing of its body;
+	 * then the [micropub] hook point (plugins may edit the request or refuse it) */
 	if (authenticate(rq, decoded ? mr.access_token : NULL, &tok, &err) == -1) {
 		reply_error(rq, rp, &err);
 	} else if (!decoded) {
 		reply_error(rq, rp, &decode_err);
-	/* [micropub] hook point: plugins may edit the decoded request or refuse it */
 	} else if (mr.action == MICROPUB_CREATE) {
 		create(rq, rp, &tok, &mr, &err);
 	} else if (mr.action == MICROPUB_UPDATE) {
