@@ -395,6 +395,19 @@ check_files(const struct micropub_request *mr, struct micropub_error *err)
 	return 0;
 }
 
+/* The photo property of props, made empty when missing. */
+static json_t *
+photo_list(json_t *props)
+{
+	json_t *arr = json_object_get(props, "photo");
+
+	if (!json_is_array(arr)) {
+		arr = json_array();
+		json_object_set_new(props, "photo", arr);
+	}
+	return arr;
+}
+
 /*
  * Fills pr from the properties (in arena a), checking everything first;
  * then stores any photo files and adds their URLs to the photo property.
@@ -414,12 +427,8 @@ prepare_create(struct request *rq, const struct token *tok, struct micropub_requ
 		return -1;
 	/* a dry run with stand-in photo URLs: nothing is stored unless it all holds */
 	trial = json_deep_copy(mr->properties);
-	for (i = 0; i < mr->n_files; i++) {
-		json_t *arr = json_object_get(trial, "photo");
-		if (arr == NULL)
-			json_object_set_new(trial, "photo", arr = json_array());
-		json_array_append_new(arr, json_string("https://upload.invalid/photo"));
-	}
+	for (i = 0; i < mr->n_files; i++)
+		json_array_append_new(photo_list(trial), json_string("https://upload.invalid/photo"));
 	memset(pr, 0, sizeof(*pr));
 	if (micropub_entry(trial, mr->commands, true, a, pr, err) == -1) {
 		json_decref(trial);
@@ -427,12 +436,9 @@ prepare_create(struct request *rq, const struct token *tok, struct micropub_requ
 	}
 	json_decref(trial);
 	for (i = 0; i < mr->n_files; i++) {
-		json_t *arr = json_object_get(mr->properties, "photo");
 		if (store_image(rq, tok->team_id, &mr->files[i], &url, err) == -1)
 			return -1;
-		if (arr == NULL)
-			json_object_set_new(mr->properties, "photo", arr = json_array());
-		json_array_append_new(arr, json_string(url));
+		json_array_append_new(photo_list(mr->properties), json_string(url));
 		free(url);
 	}
 	memset(pr, 0, sizeof(*pr));

@@ -375,15 +375,60 @@ part_headers(const char *h, size_t len, struct arena *a, struct multipart_part *
 	return 0;
 }
 
+/*
+ * Reads the part that starts at *pos (just after a boundary), into part;
+ * moves *pos past the next boundary.  1 at the closing boundary, 0 for a
+ * part, -1 with *why.
+ */
+static int
+next_part(const char **pos, const char *end, const char *delim, size_t dlen, struct arena *a,
+    struct multipart_part *part, const char **why)
+{
+	const char *p = *pos, *data, *next, *hend;
+
+	if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+		return 1;                               /* the closing boundary */
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
+		*why = "a boundary line is not followed by CRLF (or the body is cut short)";
+		return -1;
+	}
+	p += 2;
+	memset(part, 0, sizeof(*part));
+	if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
+		hend = p;                               /* no headers at all */
+		data = p + 2;
+	} else {
+		hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+		if (hend == NULL || (size_t)(hend - p) > MICROPUB_MAX_PART_HEADER) {
+			*why = "a part's headers do not end (or are too long)";
+			return -1;
+		}
+		data = hend + 4;
+	}
+	if (part_headers(p, (size_t)(hend - p), a, part, why) == -1)
+		return -1;
+	next = memmem(data, (size_t)(end - data), delim, dlen);
+	if (next == NULL) {
+		*why = "the body has no closing boundary";
+		return -1;
+	}
+	part->data = data;
+	part->len = (size_t)(next - data);
+	*pos = next + dlen;
+	return 0;
+}
+
 int
 micropub_multipart_parse(const char *body, size_t len, const char *boundary, struct arena *a,
     struct multipart_part **parts, size_t *n, const char **why)
 {
-	const char *end = body + len, *pos, *data, *next, *hend;
-	struct multipart_part *list = NULL;
+	const char *end = body + len, *pos;
+	struct multipart_part *list = NULL, part;
 	size_t dlen, count = 0;
 	char delim[80];
-	int rc = -1;
+	int rc;
 
 	*parts = NULL;
 	*n = 0;
@@ -399,59 +444,30 @@ micropub_multipart_parse(const char *body, size_t len, const char *boundary, str
 		pos = memmem(body, len, delim, dlen);
 		if (pos == NULL) {
 			*why = "the body does not contain its boundary";
-			goto done;
+			return -1;
 		}
 		pos += dlen;
 	}
 	for (;;) {
-		struct multipart_part part;
-
-		if (end - pos >= 2 && pos[0] == '-' && pos[1] == '-')
-			break;                          /* the closing boundary */
-		while (pos < end && (*pos == ' ' || *pos == '\t'))
-			pos++;
-		if (end - pos < 2 || pos[0] != '\r' || pos[1] != '\n') {
-			*why = "a boundary line is not followed by CRLF (or the body is cut short)";
-			goto done;
-		}
-		pos += 2;
-		memset(&part, 0, sizeof(part));
-		if (end - pos >= 2 && pos[0] == '\r' && pos[1] == '\n') {
-			hend = pos;
-			data = pos + 2;
-		} else {
-			hend = memmem(pos, (size_t)(end - pos), "\r\n\r\n", 4);
-			if (hend == NULL || (size_t)(hend - pos) > MICROPUB_MAX_PART_HEADER) {
-				*why = "a part's headers do not end (or are too long)";
-				goto done;
-			}
-			data = hend + 4;
-		}
-		if (part_headers(pos, (size_t)(hend - pos), a, &part, why) == -1)
-			goto done;
-		next = memmem(data, (size_t)(end - data), delim, dlen);
-		if (next == NULL) {
-			*why = "the body has no closing boundary";
-			goto done;
-		}
-		part.data = data;
-		part.len = (size_t)(next - data);
+		rc = next_part(&pos, end, delim, dlen, a, &part, why);
+		if (rc != 0)
+			break;
 		if (count == MICROPUB_MAX_FIELDS) {
 			*why = "the body has too many parts";
-			goto done;
+			rc = -1;
+			break;
 		}
 		list = xrealloc(list, (count + 1) * sizeof(*list));
 		list[count++] = part;
-		pos = next + dlen;
 	}
-	*parts = arena_alloc(a, (count + 1) * sizeof(**parts));
-	if (count > 0)
-		memcpy(*parts, list, count * sizeof(*list));
-	*n = count;
-	rc = 0;
-done:
+	if (rc == 1) {
+		*parts = arena_alloc(a, (count + 1) * sizeof(**parts));
+		if (count > 0)
+			memcpy(*parts, list, count * sizeof(*list));
+		*n = count;
+	}
 	free(list);
-	return rc;
+	return rc == 1 ? 0 : -1;
 }
 
 static int
