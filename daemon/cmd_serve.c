@@ -125,8 +125,10 @@ reload(struct crier *c, struct pipeline *p)
 	config_free(c->cfg);
 	c->cfg = cfg;
 	c->rules = rules;
+	pthread_mutex_lock(&c->write_lock);
 	if (store_sync_config(c->store, cfg) == -1)
 		log_error("could not record the reloaded config's feeds", "%s", "");
+	pthread_mutex_unlock(&c->write_lock);
 	log_info("config reloaded", "path=%s feeds=%zu rules=%zu", log_quote(c->config_path),
 	    cfg->n_feeds, cfg->n_rules);
 	return pipeline_new(c);

@@ -281,11 +281,53 @@ unmark_nav(json_t *ctx, const char *href)
 	}
 }
 
+/*
+ * Discovery links, in the page (page.links) and its Link header: WebSub's
+ * hub and self on every page when websub_hub is set, and the Micropub
+ * endpoint on team pages.
+ */
+static void
+add_discovery(struct request *rq, struct reply *rp, json_t *ctx)
+{
+	const struct config *cfg = rq->c->cfg;
+	json_t *page = json_object_get(ctx, "page"), *links;
+	const char *kind = json_string_value(json_object_get(page, "kind"));
+	const char *self = json_string_value(json_object_get(page, "url"));
+	struct buf link = BUF_INIT, micropub = BUF_INIT;
+
+	if (kind == NULL || self == NULL || strcmp(kind, "error") == 0)
+		return;
+	links = json_object_get(page, "links");
+	if (!json_is_array(links)) {
+		links = json_array();
+		json_object_set_new(page, "links", links);
+	}
+	if (cfg->websub_hub != NULL) {
+		json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "hub", "href", cfg->websub_hub));
+		json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "self", "href", self));
+		buf_printf(&link, "<%s>; rel=\"hub\", <%s>; rel=\"self\"", cfg->websub_hub, self);
+	}
+	if (strcmp(kind, "team") == 0) {
+		buf_printf(&micropub, "%smicropub", cfg->base_url);
+		json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "micropub", "href",
+		    buf_str(&micropub)));
+		buf_printf(&link, "%s<%s>; rel=\"micropub\"", link.len ? ", " : "", buf_str(&micropub));
+	}
+	if (link.len > 0) {
+		free(rp->link);
+		rp->link = buf_steal(&link);
+	}
+	buf_free(&link);
+	buf_free(&micropub);
+}
+
 /* Renders template with ctx into rp; a theme error is a 500 with a plain body. */
 static void
 render(struct request *rq, struct reply *rp, const char *template, json_t *ctx)
 {
 	char *err = NULL;
+
+	add_discovery(rq, rp, ctx);
 
 	/* [render] hook point: plugins may add context values here */
 	buf_init(&rp->body, 0);
@@ -382,7 +424,14 @@ send_feed(struct request *rq, struct reply *rp, struct list_page *lp, enum forma
 	m.alternate_url = alt_url;
 	m.base_url = cfg->base_url;
 	m.site_name = cfg->site_title;
+	m.hub_url = cfg->websub_hub;
 	m.updated = newest_change(lp->posts);
+	if (cfg->websub_hub != NULL) {
+		struct buf link = BUF_INIT;
+		buf_printf(&link, "<%s>; rel=\"hub\", <%s>; rel=\"self\"", cfg->websub_hub, self_url);
+		free(rp->link);
+		rp->link = buf_steal(&link);
+	}
 	buf_init(&rp->body, 0);
 	if (fmt == FMT_ATOM)
 		http_feeds_atom(&rp->body, &m, lp->posts);

@@ -218,10 +218,13 @@ int
 pipeline_queue_due(struct pipeline *p, bool all, int64_t feed_id)
 {
 	struct queue_ctx q = { p, feed_id, 0 };
+	int rc;
 
-	if (store_feeds_due(p->c->store, util_now(), all || feed_id != 0, queue_feed, &q) == -1)
-		return -1;
-	return q.queued;
+	/* the writer connection is shared with the publishers (HTTP threads) */
+	pthread_mutex_lock(&p->c->write_lock);
+	rc = store_feeds_due(p->c->store, util_now(), all || feed_id != 0, queue_feed, &q);
+	pthread_mutex_unlock(&p->c->write_lock);
+	return rc == -1 ? -1 : q.queued;
 }
 
 /* ---------------------------------------------------------------- stages */
@@ -947,7 +950,10 @@ pipeline_seed(struct crier *c)
 		const struct config_team *team = &c->cfg->teams[t];
 		if (team->seed == NULL)
 			continue;
-		if (store_team_find(c->store, team->slug, &team_id) != 0)
+		pthread_mutex_lock(&c->write_lock);
+		n = store_team_find(c->store, team->slug, &team_id);
+		pthread_mutex_unlock(&c->write_lock);
+		if (n != 0)
 			continue;
 		n = scandir(team->seed, &names, is_markdown, by_name);
 		if (n < 0) {
