@@ -464,6 +464,57 @@ test_future_dates_clamped(void **state)
 	feed_doc_free(d);
 }
 
+/* Large CDATA sections are lifted out before libxml2 reads the document
+ * (parse_xml.c); what comes out must be what libxml2 would give. */
+static void
+test_cdata(void **state)
+{
+	struct buf big = BUF_INIT, doc = BUF_INIT;
+	struct feed_doc *d;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		buf_printf(&big, "<p>para %d &amp; <a href=\"/x\">link</a> \xC3\xA9</p>\n", i);
+	buf_printf(&doc,
+	    "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+	    "<channel><!-- <![CDATA[ not a section ]]> -->\n"
+	    "<item><title>one</title><content:encoded><![CDATA[%s]]></content:encoded></item>\n"
+	    "<item><title>two</title><description><![CDATA[%s]]>middle<![CDATA[%s]]></description></item>\n"
+	    "<item><title>three</title><description><![CDATA[small]]></description></item>\n"
+	    "<item><title>four</title><description><![CDATA[%s\r\nCRLF]]></description></item>\n"
+	    "</channel></rss>", big.data, big.data, big.data, big.data);
+	d = parse_with(doc.data, doc.len, "http://example.com/", 0);
+	assert_false(d->bozo);
+	assert_int_equal(d->n_items, 4);
+	assert_true(contains(d->items[0]->content_html, "<p>para 0 &amp; <a href=\"http://example.com/x\""));
+	assert_true(contains(d->items[0]->content_html, "para 39"));
+	assert_true(contains(d->items[1]->summary, "para 39 & link \xC3\xA9 middle para 0"));
+	assert_str(d->items[2]->summary, "small");
+	assert_true(contains(d->items[3]->summary_html, "CRLF"));
+	assert_false(contains(d->items[3]->summary_html, "\r"));
+	feed_doc_free(d);
+
+	/* a control character in a section: libxml2 reads it, and says bozo */
+	buf_reset(&doc);
+	buf_printf(&doc, "<rss version=\"2.0\"><channel><item><title>t</title><description>"
+	    "<![CDATA[%s\x01]]></description></item></channel></rss>", big.data);
+	d = parse_with(doc.data, doc.len, NULL, 0);
+	assert_true(d->bozo);
+	feed_doc_free(d);
+
+	/* a DOCTYPE: nothing is lifted, the content is the same */
+	buf_reset(&doc);
+	buf_printf(&doc, "<!DOCTYPE rss><rss version=\"2.0\"><channel><item><description>"
+	    "<![CDATA[%s]]></description></item></channel></rss>", big.data);
+	d = parse_with(doc.data, doc.len, NULL, 0);
+	assert_false(d->bozo);
+	assert_true(contains(d->items[0]->summary, "para 39"));
+	feed_doc_free(d);
+	buf_free(&big);
+	buf_free(&doc);
+}
+
 /* ---------------------------------------------------------------- bozo */
 
 static void
@@ -885,6 +936,7 @@ main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_content_precedence),
 		cmocka_unit_test(test_future_dates_clamped),
+		cmocka_unit_test(test_cdata),
 		cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_hopeless_input),
 		cmocka_unit_test(test_encodings),
