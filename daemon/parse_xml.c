@@ -825,6 +825,7 @@ capture_end(struct reader *r)
 	if (c->base64 && !c->markup) {
 		buf_reset(&r->scratch);
 		if (base64_decode(&r->scratch, s, len) == 0 &&
+		    memchr(buf_str(&r->scratch), '\0', r->scratch.len) == NULL &&
 		    util_utf8_valid(buf_str(&r->scratch), r->scratch.len)) {
 			s = buf_str(&r->scratch);
 			len = r->scratch.len;
