@@ -385,9 +385,12 @@ util_utf8_repair(struct buf *out, const char *s, size_t len)
 	}
 }
 
-/* Does any byte of w need escaping in JSON (< 0x20, '"' or '\\')? */
-static bool
-json_needs_escape(uint64_t w)
+/*
+ * Which bytes of w (little-endian) need escaping in JSON: < 0x20, '"' or
+ * '\\'.  The lowest set 0x80 bit marks the first one exactly.
+ */
+static uint64_t
+json_escape_mask(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
@@ -401,21 +404,21 @@ util_json_string(struct buf *out, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t len = strlen((const char *)p), i = 0, run = 0;
-	uint64_t w;
+	uint64_t w, mask;
 
 	buf_reserve(out, len + 2);
 	buf_putc(out, '"');
 	while (i < len) {
-		/* eight bytes at a time while none needs escaping */
-		while (i + 8 <= len) {
+		/* eight bytes at a time: jump to the first byte that needs escaping */
+		if (i + 8 <= len) {
 			memcpy(&w, p + i, 8);
-			if (json_needs_escape(w))
-				break;
-			i += 8;
-		}
-		if (i >= len)
-			break;
-		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\') {
+			mask = json_escape_mask(w);
+			if (mask == 0) {
+				i += 8;
+				continue;
+			}
+			i += (size_t)__builtin_ctzll(mask) / 8;
+		} else if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\') {
 			i++;
 			continue;
 		}
