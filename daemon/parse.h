@@ -123,12 +123,14 @@ void parse_set_bozo(struct raw_feed *rf, struct arena *a, const char *reason);
 /*
  * parse_charset.c: decodes data[0..len) to UTF-8 (README 1.9: BOM, the
  * first bytes, HTTP charset, XML declaration, UTF-8; then the fallbacks
- * windows-1252 and ISO-8859-2).  Appends the UTF-8 text (BOM removed) to
- * out, sets rf->encoding (a static string), rf->utf8_source, and bozo
- * when the declared encoding was unknown or wrong.
+ * windows-1252 and ISO-8859-2).  Returns the UTF-8 text (BOM removed)
+ * and its length in *out_len: a pointer into data when it already was
+ * valid UTF-8, else into out, where the converted text was appended.
+ * Sets rf->encoding (static or in a), rf->utf8_source, and bozo when the
+ * declared encoding was unknown or wrong.
  */
-void parse_charset_decode(struct raw_feed *rf, struct arena *a, const char *data, size_t len,
-    const char *http_charset, struct buf *out);
+const char *parse_charset_decode(struct raw_feed *rf, struct arena *a, const char *data,
+    size_t len, const char *http_charset, struct buf *out, size_t *out_len);
 
 /*
  * parse_xml.c: reads an XML feed (UTF-8, as parse_charset_decode made
