@@ -29,7 +29,9 @@
  * Undeclared entities (&nbsp; in RSS) decode as HTML named references
  * (unknown names stay literal) and make the feed bozo.  A bare '&' makes
  * libxml2 drop text, so when one is reported the document is read again
- * with such ampersands escaped.
+ * with such ampersands escaped (parse_prep_ampersands).  Large CDATA
+ * sections are lifted out before libxml2 sees them (parse_prep_lift_cdata)
+ * and handed back by position in on_cdata().
  */
 #include "caps.h"
 #include "entities.h"
@@ -289,16 +291,6 @@ struct capture {
 	struct buf text;
 };
 
-/*
- * A CDATA section lifted out of the document: libxml2 reads an empty
- * <![CDATA[]]> in its place, and on_cdata() hands over the content.
- */
-struct lifted {
-	size_t end;             /* offset just past its "]]>" in the document libxml2 reads */
-	const char *text;       /* the content, in the original document */
-	size_t len;
-};
-
 struct reader {
 	xmlParserCtxtPtr ctxt;
 	struct arena *arena;
@@ -319,7 +311,7 @@ struct reader {
 	size_t n_entity_decls;
 	size_t entity_bytes;            /* expanded so far */
 	/* CDATA sections taken out before parsing (see lift_cdata) */
-	const struct lifted *lifted;
+	const struct parse_lifted *lifted;
 	size_t n_lifted;
 	/* one-entry cache of the last namespace URI seen (dict-interned) */
 	const xmlChar *last_uri;
@@ -422,24 +414,6 @@ contains_nocase(struct slice s, const char *word)
 			return true;
 	}
 	return false;
-}
-
-/* The first occurrence of needle in hay[0..len), or NULL. */
-static const char *
-find(const char *hay, size_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-	const char *p = hay, *end = hay + len;
-
-	while ((size_t)(end - p) >= n) {
-		p = memchr(p, needle[0], (size_t)(end - p) - n + 1);
-		if (p == NULL)
-			return NULL;
-		if (memcmp(p, needle, n) == 0)
-			return p;
-		p++;
-	}
-	return NULL;
 }
 
 static bool
@@ -1294,18 +1268,19 @@ on_characters(void *ctx, const xmlChar *ch, int len)
 static int
 lifted_cmp(const void *key, const void *elem)
 {
-	size_t at = *(const size_t *)key, end = ((const struct lifted *)elem)->end;
+	size_t at = *(const size_t *)key, end = ((const struct parse_lifted *)elem)->end;
 
 	return at < end ? -1 : at > end;
 }
 
-/* An empty CDATA section may be one we lifted: its position says which. */
+/* An empty CDATA section may be one parse_prep_lift_cdata() lifted: its
+ * position says which. */
 static void
 on_cdata(void *ctx, const xmlChar *ch, int len)
 {
 	struct reader *r = ctx;
 	xmlParserInputPtr in = r->ctxt != NULL ? r->ctxt->input : NULL;
-	const struct lifted *l;
+	const struct parse_lifted *l;
 	size_t at;
 
 	if (len == 0 && r->n_lifted > 0 && in != NULL && in->cur >= in->base) {
@@ -1461,174 +1436,6 @@ on_error(void *ctx, xmlErrorPtr err)
 
 /* ---------------------------------------------------------------- the read */
 
-/*
- * A copy of doc with every '&' that starts no reference written as
- * "&amp;" (outside CDATA sections, comments and processing instructions).
- * Returns how many were fixed.
- */
-static size_t
-repair_ampersands(struct buf *out, const char *doc, size_t len)
-{
-	const char *p = doc, *end = doc + len, *q;
-	size_t fixed = 0;
-
-	while (p < end) {
-		q = p;
-		while (q < end && *q != '&' && *q != '<')
-			q++;
-		buf_append(out, p, (size_t)(q - p));
-		if (q >= end)
-			break;
-		p = q;
-		if (*p == '<') {
-			static const struct { const char *open, *close; } skip[] = {
-				{ "<![CDATA[", "]]>" }, { "<!--", "-->" }, { "<?", "?>" },
-			};
-			const char *stop_at = p + 1;
-			size_t i;
-
-			for (i = 0; i < NELEM(skip); i++) {
-				size_t ol = strlen(skip[i].open);
-
-				if ((size_t)(end - p) >= ol && memcmp(p, skip[i].open, ol) == 0) {
-					const char *c = find(p + ol, (size_t)(end - p) - ol, skip[i].close);
-
-					stop_at = c != NULL ? c + strlen(skip[i].close) : end;
-					break;
-				}
-			}
-			buf_append(out, p, (size_t)(stop_at - p));
-			p = stop_at;
-			continue;
-		}
-		/* p at '&': a reference is &name; &#digits; &#xhex; */
-		q = p + 1;
-		if (q < end && *q == '#') {
-			q++;
-			if (q < end && *q == 'x') {    /* XML has no "&#X" */
-				q++;
-				while (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') ||
-				    (*q >= 'A' && *q <= 'F')))
-					q++;
-			} else {
-				while (q < end && *q >= '0' && *q <= '9')
-					q++;
-			}
-		} else {
-			while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-			    (*q >= '0' && *q <= '9') || *q == '_' || *q == '-' || *q == '.' ||
-			    *q == ':' || (unsigned char)*q >= 0x80))
-				q++;
-		}
-		if (q < end && *q == ';' && q > p + 1 && q[-1] != '#' && q[-1] != 'x') {
-			buf_append(out, p, (size_t)(q + 1 - p));
-			p = q + 1;
-		} else {
-			buf_puts(out, "&amp;");
-			fixed++;
-			p++;
-		}
-	}
-	return fixed;
-}
-
-/*
- * libxml2 2.9 reads CDATA sections a character at a time (a fifth of the
- * time of a typical feed goes there); finding "]]>" with memchr is much
- * cheaper.  So large CDATA sections whose characters are all XML Chars
- * are lifted out: libxml2 reads an empty section in their place and
- * on_cdata() delivers the content, found by the position of its end.
- * Sections with CR (line ends to normalise), control characters or
- * U+FFFE/U+FFFF are left to libxml2, as is every document with a
- * DOCTYPE (its entities could hold CDATA).  Comments and processing
- * instructions are skipped, so a "<![CDATA[" inside them stays text.
- */
-#define LIFT_MIN_BYTES 256
-
-struct lift {
-	struct lifted *v;
-	size_t n, cap;
-	struct buf doc;         /* the document with the lifted sections emptied */
-};
-
-/* Are all of s[0..len) XML Chars other than CR? (valid UTF-8 is given) */
-static bool
-cdata_chars_ok(const char *s, size_t len)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	uint64_t w, x;
-
-	while (i < len) {
-		if (i + 8 <= len) {
-			memcpy(&w, p + i, 8);
-			x = w ^ (ones * 0xEF);
-			if (((((w - ones * 0x20) & ~w) | ((x - ones) & ~x)) & high) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n')
-			return false;
-		if (p[i] == 0xEF && i + 2 < len && p[i + 1] == 0xBF && (p[i + 2] == 0xBE ||
-		    p[i + 2] == 0xBF))
-			return false;   /* U+FFFE, U+FFFF */
-		i++;
-	}
-	return true;
-}
-
-static void
-lift_push(struct lift *lf, size_t end, const char *text, size_t len)
-{
-	if (lf->n == lf->cap) {
-		lf->cap = lf->cap ? lf->cap * 2 : 64;
-		lf->v = xrealloc(lf->v, lf->cap * sizeof(*lf->v));
-	}
-	lf->v[lf->n].end = end;
-	lf->v[lf->n].text = text;
-	lf->v[lf->n].len = len;
-	lf->n++;
-}
-
-/* Fills lf; lf->n == 0 means "read doc as it is". */
-static void
-lift_cdata(struct lift *lf, const char *doc, size_t len)
-{
-	const char *p = doc, *end = doc + len, *lt, *close, *copied = doc, *text;
-	size_t rest, n;
-
-	while ((lt = memchr(p, '<', (size_t)(end - p))) != NULL) {
-		rest = (size_t)(end - lt);
-		if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) {
-			close = find(lt + 4, rest - 4, "-->");
-		} else if (rest >= 2 && lt[1] == '?') {
-			close = find(lt + 2, rest - 2, "?>");
-		} else if (rest >= 9 && memcmp(lt, "<!DOCTYPE", 9) == 0) {
-			lf->n = 0;
-			return;
-		} else if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) {
-			text = lt + 9;
-			close = find(text, rest - 9, "]]>");
-			n = close != NULL ? (size_t)(close - text) : 0;
-			if (n >= LIFT_MIN_BYTES && cdata_chars_ok(text, n)) {
-				buf_append(&lf->doc, copied, (size_t)(text - copied));
-				copied = close;
-				lift_push(lf, lf->doc.len + 3, text, n);
-			}
-		} else {
-			p = lt + 1;
-			continue;
-		}
-		if (close == NULL)
-			break;
-		p = close + 1;
-	}
-	if (lf->n > 0)
-		buf_append(&lf->doc, copied, (size_t)(end - copied));
-}
-
 static const xmlSAXHandler sax_handler = {
 	.initialized = XML_SAX2_MAGIC,
 	.startElementNs = on_start,
@@ -1646,11 +1453,9 @@ static void
 read_once(struct reader *r, const char *doc, size_t len)
 {
 	xmlParserCtxtPtr ctxt;
-	struct lift lf;
+	struct parse_lift lf;
 
-	memset(&lf, 0, sizeof(lf));
-	buf_init(&lf.doc, 0);
-	lift_cdata(&lf, doc, len);
+	parse_prep_lift_cdata(&lf, doc, len);
 	if (lf.n > 0) {
 		r->lifted = lf.v;
 		r->n_lifted = lf.n;
@@ -1684,8 +1489,7 @@ read_once(struct reader *r, const char *doc, size_t len)
 done:
 	r->lifted = NULL;
 	r->n_lifted = 0;
-	free(lf.v);
-	buf_free(&lf.doc);
+	parse_prep_lift_free(&lf);
 }
 
 static void
@@ -1727,7 +1531,7 @@ parse_xml_read(struct raw_feed *rf, struct arena *a, const char *doc, size_t len
 	read_once(r, doc, len);
 	if (r->amp_error && !r->stopped) {
 		buf_init(&fixed, 0);
-		if (repair_ampersands(&fixed, doc, len) > 0) {
+		if (parse_prep_ampersands(&fixed, doc, len) > 0) {
 			/* read again from scratch; the first pass's strings stay in the arena */
 			reader_reset(r);
 			*rf = saved;

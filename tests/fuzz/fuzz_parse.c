@@ -5,7 +5,7 @@
  *
  * Build and run from the top of the source tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon tests/fuzz/fuzz_parse.c \
- *     daemon/{parse,parse_charset,parse_xml,parse_json,normalise,date,sanitize,entities,url,buf,log,util,tag}.c \
+ *     daemon/{parse,parse_charset,parse_prep,parse_xml,parse_json,normalise,date,sanitize,entities,url,buf,log,util,tag}.c \
  *     $(pkg-config --cflags --libs libxml-2.0 jansson libsodium) -o fuzz_parse
  *   ./fuzz_parse -max_total_time=600 -max_len=65536 -timeout=10 -rss_limit_mb=2048 CORPUS_DIR
  * (seed CORPUS_DIR with ../shared/conformance/feedparser/cases/ and a few

@@ -464,8 +464,78 @@ test_future_dates_clamped(void **state)
 	feed_doc_free(d);
 }
 
+static void
+test_prep_ampersands(void **state)
+{
+	static const struct {
+		const char *in, *want;
+		size_t fixed;
+	} cases[] = {
+		{ "a=1&b=2", "a=1&amp;b=2", 1 },
+		{ "Fish & Chips", "Fish &amp; Chips", 1 },
+		{ "&amp; &lt; &#38; &#x26; &nbsp; &a.b-c:d;", "&amp; &lt; &#38; &#x26; &nbsp; &a.b-c:d;", 0 },
+		{ "&#X41; &#; &#x; &; &#12a;", "&amp;#X41; &amp;#; &amp;#x; &amp;; &amp;#12a;", 5 },
+		{ "<![CDATA[a & b]]> & <!-- c & d --> <?pi e & f?>",
+		  "<![CDATA[a & b]]> &amp; <!-- c & d --> <?pi e & f?>", 1 },
+		{ "<a href=\"?x=1&y=2\">&</a>", "<a href=\"?x=1&amp;y=2\">&amp;</a>", 2 },
+		{ "<!-- unterminated & comment", "<!-- unterminated & comment", 0 },
+		{ "trailing &", "trailing &amp;", 1 },
+		{ "&caf\xC3\xA9;", "&caf\xC3\xA9;", 0 },
+	};
+	struct buf out = BUF_INIT;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		buf_reset(&out);
+		n = parse_prep_ampersands(&out, cases[i].in, strlen(cases[i].in));
+		if (strcmp(buf_str(&out), cases[i].want) != 0 || n != cases[i].fixed)
+			fail_msg("\"%s\": got \"%s\" (%zu fixed), want \"%s\" (%zu)", cases[i].in,
+			    buf_str(&out), n, cases[i].want, cases[i].fixed);
+	}
+	buf_free(&out);
+}
+
+static void
+test_prep_lift(void **state)
+{
+	struct buf big = BUF_INIT, doc = BUF_INIT;
+	struct parse_lift lf;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 300; i++)
+		buf_putc(&big, (char)('a' + i % 26));
+	buf_printf(&doc, "<r><!-- <![CDATA[%s]]> --><a><![CDATA[%s]]></a><?p <![CDATA[%s]]>?>"
+	    "<b><![CDATA[short]]></b><c><![CDATA[%s\x01]]></c><d><![CDATA[%s]]></d></r>",
+	    big.data, big.data, big.data, big.data, big.data);
+	parse_prep_lift_cdata(&lf, doc.data, doc.len);
+	/* only <a> and <d>: not in a comment or PI, large, all XML Chars */
+	assert_int_equal(lf.n, 2);
+	assert_int_equal(lf.doc.len, doc.len - 2 * 300);
+	for (i = 0; i < lf.n; i++) {
+		assert_true(lf.v[i].end >= 12);
+		assert_memory_equal(lf.doc.data + lf.v[i].end - 12, "<![CDATA[]]>", 12);
+		assert_int_equal(lf.v[i].len, 300);
+		assert_memory_equal(lf.v[i].text, big.data, 300);
+		assert_true(lf.v[i].text > doc.data && lf.v[i].text < doc.data + doc.len);
+		if (i > 0)
+			assert_true(lf.v[i].end > lf.v[i - 1].end);
+	}
+	parse_prep_lift_free(&lf);
+
+	/* a DOCTYPE: nothing is lifted */
+	buf_reset(&doc);
+	buf_printf(&doc, "<!DOCTYPE r><r><![CDATA[%s]]></r>", big.data);
+	parse_prep_lift_cdata(&lf, doc.data, doc.len);
+	assert_int_equal(lf.n, 0);
+	parse_prep_lift_free(&lf);
+	buf_free(&doc);
+	buf_free(&big);
+}
+
 /* Large CDATA sections are lifted out before libxml2 reads the document
- * (parse_xml.c); what comes out must be what libxml2 would give. */
+ * (parse_prep.c); what comes out must be what libxml2 would give. */
 static void
 test_cdata(void **state)
 {
@@ -936,6 +1006,8 @@ main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_content_precedence),
 		cmocka_unit_test(test_future_dates_clamped),
+		cmocka_unit_test(test_prep_ampersands),
+		cmocka_unit_test(test_prep_lift),
 		cmocka_unit_test(test_cdata),
 		cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_hopeless_input),
