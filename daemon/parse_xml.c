@@ -650,8 +650,8 @@ static void
 escape_text(struct buf *out, const char *s, size_t len)
 {
 	const char *end = s + len, *run = s;
-	int rc = 0;
 
+	/* past the cap of out appends are refused: the value is cut short */
 	for (; s < end; s++) {
 		const char *rep;
 
@@ -661,12 +661,11 @@ escape_text(struct buf *out, const char *s, size_t len)
 		case '>': rep = "&gt;"; break;
 		default: continue;
 		}
-		rc |= buf_append(out, run, (size_t)(s - run));
-		rc |= buf_puts(out, rep);
+		buf_append(out, run, (size_t)(s - run));
+		buf_puts(out, rep);
 		run = s + 1;
 	}
-	rc |= buf_append(out, run, (size_t)(s - run));
-	(void)rc;       /* past the cap appends are refused: the value is cut short */
+	buf_append(out, run, (size_t)(s - run));
 }
 
 /* Appends an attribute value for a double-quoted HTML attribute. '&' is
@@ -805,8 +804,8 @@ capture_end(struct reader *r)
 			len = r->scratch.len;
 		}
 	}
-	if (blank(s, len) && c->field != F_LINK && c->field != F_SELF)
-		return;
+	if (blank(s, len))
+		return;         /* an empty element is no value (an empty href="" is) */
 	if (c->markup)
 		type = RAW_HTML;
 	else if (c->auto_type)
@@ -827,6 +826,8 @@ capture_to_markup(struct reader *r)
 	tmp = c->text;
 	c->text = r->scratch;
 	r->scratch = tmp;
+	c->text.max = CAP_FIELD_BYTES;  /* the caps stay with their roles */
+	r->scratch.max = 0;
 	c->markup = true;
 }
 
@@ -1242,6 +1243,8 @@ on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *ur
 
 	(void)prefix;
 	(void)uri;
+	if (r->stopped)
+		return;         /* on_start pushes nothing either; the final flush closes */
 	if (r->overflow > 0) {
 		r->overflow--;
 		return;
