@@ -1430,9 +1430,16 @@ on_error(void *ctx, xmlErrorPtr err)
 		break;
 	}
 	if (r->rf->bozo_reason == NULL && err->message != NULL) {
+		/* the first line only: libxml2 may quote 50 bytes of the
+		 * document after it, cut in the middle of a character */
 		struct slice m = slice_trim(slice_from(err->message));
+		const char *nl = memchr(m.ptr, '\n', m.len);
 
-		r->rf->bozo_reason = arena_strndup(r->arena, m.ptr, m.len);
+		if (nl != NULL)
+			m.len = (size_t)(nl - m.ptr);
+		buf_reset(&r->scratch);
+		util_utf8_repair(&r->scratch, m.ptr, m.len);
+		r->rf->bozo_reason = arena_strndup(r->arena, buf_str(&r->scratch), r->scratch.len);
 	}
 	r->rf->bozo = true;
 }

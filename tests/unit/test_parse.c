@@ -635,6 +635,7 @@ test_recovery(void **state)
 static void
 test_hopeless_input(void **state)
 {
+	size_t len;
 	static const char *const inputs[] = {
 		"", " ", "not xml at all", "<", "<?xml version=\"1.0\"?>", "<rss", "{", "[1,2]",
 		"\xFF\xFE", "\x00\x00\x00", "<!DOCTYPE x [", "<![CDATA[",
@@ -643,11 +644,9 @@ test_hopeless_input(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(inputs); i++) {
-		size_t len = strlen(inputs[i]);
 		struct feed_doc *d;
 
-		if (i == 9)
-			len = 3;        /* NULs */
+		len = i == 9 ? 3 : strlen(inputs[i]);   /* 9: NULs */
 		d = parse_with(inputs[i], len, NULL, 0);
 		assert_non_null(d);
 		assert_true(d->bozo);
@@ -657,6 +656,25 @@ test_hopeless_input(void **state)
 	}
 	/* opt may be NULL */
 	feed_doc_free(parse_feed("<rss/>", 6, NULL));
+
+	/* libxml2 quotes 50 bytes of the document in some messages, cutting
+	 * a character in two: the reason must still be UTF-8 (found by fuzzing) */
+	for (len = 0; len < 4; len++) {
+		struct buf b = BUF_INIT;
+		struct feed_doc *d;
+
+		buf_puts(&b, "<!--");
+		for (i = 0; i < len; i++)
+			buf_putc(&b, 'x');
+		for (i = 0; i < 40; i++)
+			buf_puts(&b, "\xE2\x80\x99");
+		d = parse_with(b.data, b.len, NULL, 0);
+		assert_true(d->bozo);
+		assert_non_null(d->bozo_reason);
+		assert_true(util_utf8_valid(d->bozo_reason, strlen(d->bozo_reason)));
+		feed_doc_free(d);
+		buf_free(&b);
+	}
 }
 
 /* ---------------------------------------------------------------- encodings */
@@ -715,6 +733,27 @@ test_encodings(void **state)
 	assert_str(d->title, "\xE2\x82\xAC uro");
 	feed_doc_free(d);
 	buf_free(&b);
+
+	/* the HTTP charset beats the declaration, a byte-order mark beats both */
+	{
+		static const char declared_utf8[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		    "<rss version=\"2.0\"><channel><title>caf\xE9</title></channel></rss>";
+		static const char bom[] = "\xEF\xBB\xBF<rss version=\"2.0\"><channel>"
+		    "<title>caf\xC3\xA9</title></channel></rss>";
+		struct parse_options opt;
+
+		memset(&opt, 0, sizeof(opt));
+		opt.http_charset = "ISO-8859-1";
+		d = parse_feed(declared_utf8, strlen(declared_utf8), &opt);
+		assert_false(d->bozo);
+		assert_str(d->title, "caf\xC3\xA9");
+		feed_doc_free(d);
+		d = parse_feed(bom, strlen(bom), &opt);
+		assert_false(d->bozo);
+		assert_str(d->encoding, "utf-8");
+		assert_str(d->title, "caf\xC3\xA9");
+		feed_doc_free(d);
+	}
 
 	d = parse_str("<?xml version=\"1.0\" encoding=\"bogus\"?><rss><channel><title>x</title></channel></rss>");
 	assert_true(d->bozo);
