@@ -270,6 +270,11 @@ struct frame {
 	enum close close;
 };
 
+/* An RSS guid is the link when isPermaLink says "true", or says nothing
+ * and the guid is an absolute http(s) URL (so "12345" never becomes a
+ * relative link). */
+enum permalink { PERMALINK_NO, PERMALINK_IF_URL, PERMALINK_YES };
+
 /* The value being read. */
 struct capture {
 	bool active;
@@ -279,7 +284,7 @@ struct capture {
 	bool escaped_html;      /* type="html": the text is the markup */
 	bool typepad_div;       /* type="html" wrapped in an XHTML div anyway: skipped */
 	bool auto_type;         /* RSS title: HTML if it looks like HTML */
-	bool permalink;         /* RSS guid isPermaLink is not "false" */
+	enum permalink permalink;       /* RSS guid: may it stand in for the link? */
 	enum raw_type type;
 	enum field field;
 	unsigned char flags;
@@ -568,10 +573,20 @@ add_tags_csv(struct reader *r, const char *s, size_t len)
 	}
 }
 
+/* Does s[0..len) start (after white space) with http:// or https://? */
+static bool
+absolute_http(const char *s, size_t len)
+{
+	struct slice t = slice_trim((struct slice){ s, len });
+
+	return (t.len > 7 && strncasecmp(t.ptr, "http://", 7) == 0) ||
+	    (t.len > 8 && strncasecmp(t.ptr, "https://", 8) == 0);
+}
+
 /* Where a value read in `scope` goes. */
 static void
 deliver(struct reader *r, enum field field, enum scope scope, unsigned char flags,
-    struct raw *v, bool permalink)
+    struct raw *v, enum permalink permalink)
 {
 	struct entry *e = scope == S_ITEM ? r->entry : NULL;
 	struct raw_feed *rf = r->rf;
@@ -597,7 +612,8 @@ deliver(struct reader *r, enum field field, enum scope scope, unsigned char flag
 	case F_GUID:
 		if (e == NULL)
 			break;
-		if (permalink)
+		if (permalink == PERMALINK_YES ||
+		    (permalink == PERMALINK_IF_URL && absolute_http(v->s, v->len)))
 			offer(&e->guid_link, v, false);
 		v->base = NULL;         /* an RSS guid is an opaque string */
 		offer(&e->id, v, false);
@@ -740,7 +756,7 @@ capture_start(struct reader *r, const struct frame *f, const struct element *el,
 	c->escaped_html = false;
 	c->typepad_div = false;
 	c->auto_type = false;
-	c->permalink = false;
+	c->permalink = PERMALINK_NO;
 	c->type = RAW_TEXT;
 	c->field = field;
 	c->flags = el->flags;
@@ -1016,7 +1032,7 @@ start_link(struct reader *r, struct frame *f, const struct element *el, enum gro
 	}
 	if (href != NULL) {
 		v = make_raw(r, href, strlen(href), RAW_TEXT, f->base, f->from_xml_base, rank);
-		deliver(r, field, scope, 0, &v, false);
+		deliver(r, field, scope, 0, &v, PERMALINK_NO);
 		return;
 	}
 	capture_start(r, f, el, group, field, scope, nb, attrs);
@@ -1105,7 +1121,8 @@ dispatch(struct reader *r, struct frame *f, const struct element *el, enum group
 		if (el->kind == K_GUID) {
 			const char *pl = attr_get(r, nb, attrs, "isPermaLink");
 
-			r->cap.permalink = !value_is(pl, "false");
+			r->cap.permalink = pl == NULL ? PERMALINK_IF_URL :
+			    value_is(pl, "false") ? PERMALINK_NO : PERMALINK_YES;
 		}
 		f->close = C_CAPTURE;
 		break;

@@ -379,6 +379,8 @@ test_base_fallbacks(void **state)
 	    "<description>&lt;a href=\"../2\"&gt;next&lt;/a&gt;</description></item>\n"
 	    "<item><guid isPermaLink=\"true\">/p/3</guid>"
 	    "<description>&lt;a href=\"x\"&gt;x&lt;/a&gt;</description></item>\n"
+	    "<item><guid>12345</guid></item>\n"
+	    "<item><guid> https://example.org/p/4 </guid></item>\n"
 	    "</channel></rss>\n";
 	struct feed_doc *d = parse_with(feed, strlen(feed), "http://feeds.example/f.xml", 0);
 
@@ -389,6 +391,10 @@ test_base_fallbacks(void **state)
 	assert_str(d->items[1]->url, "http://feeds.example/p/3");
 	assert_str(d->items[1]->guid, "/p/3");
 	assert_true(contains(d->items[1]->content_html, "http://feeds.example/p/x"));
+	/* without isPermaLink a guid is the link only when it is an http(s) URL */
+	assert_null(d->items[2]->url);
+	assert_str(d->items[2]->guid, "12345");
+	assert_str(d->items[3]->url, "https://example.org/p/4");
 	feed_doc_free(d);
 }
 
