@@ -244,14 +244,14 @@ static const char *
 url_of(struct norm *n, const struct raw *v)
 {
 	struct slice t;
-	char *ref;
+	const char *ref;
 
 	if (v->s == NULL)
 		return NULL;
 	t = slice_trim((struct slice){ v->s, v->len });
 	if (t.len == 0 && v->base == NULL)
 		return NULL;
-	ref = arena_strndup(n->a, t.ptr, t.len);
+	ref = t.len == v->len ? v->s : arena_strndup(n->a, t.ptr, t.len);
 	buf_reset(&n->out);
 	url_resolve(&n->out, v->base, ref);
 	return take(n);
@@ -288,44 +288,49 @@ has_at(struct slice s)
 	return memchr(s.ptr, '@', s.len) != NULL;
 }
 
-/*
- * One string holding a person: "Name (me@example.com)", "me@example.com
- * (Name)", "Name <me@example.com>", "me@example.com" or just "Name".
- */
+/* "Name (me@example.com)", "me@example.com (Name)", "Name <me@example.com>":
+ * true and the two parts; s is trimmed and not empty. */
+static bool
+split_bracketed(struct slice s, struct slice *name, struct slice *email)
+{
+	char closer = s.ptr[s.len - 1], opener = closer == ')' ? '(' : '<';
+	const char *open = s.ptr + s.len - 1;
+	struct slice before, inside;
+
+	if (closer != ')' && closer != '>')
+		return false;
+	while (open > s.ptr && *open != opener)
+		open--;
+	if (*open != opener)
+		return false;
+	before = slice_trim((struct slice){ s.ptr, (size_t)(open - s.ptr) });
+	inside = slice_trim((struct slice){ open + 1, s.len - (size_t)(open - s.ptr) - 2 });
+	if (has_at(inside) && !has_at(before)) {
+		*name = before;
+		*email = inside;
+		return true;
+	}
+	if (has_at(before) && !has_at(inside) && closer == ')') {
+		*name = inside;
+		*email = before;
+		return true;
+	}
+	return false;
+}
+
+/* One string holding a person: the bracketed forms, "me@example.com", or "Name". */
 static void
 split_person(struct slice s, struct slice *name, struct slice *email)
 {
-	const char *open, *close;
-	struct slice before, inside;
-
 	name->len = email->len = 0;
 	name->ptr = email->ptr = s.ptr;
 	s = slice_trim(s);
-	if (s.len > 0 && (s.ptr[s.len - 1] == ')' || s.ptr[s.len - 1] == '>')) {
-		close = s.ptr + s.len - 1;
-		open = close;
-		while (open > s.ptr && *open != (*close == ')' ? '(' : '<'))
-			open--;
-		if (*open == (*close == ')' ? '(' : '<')) {
-			before = slice_trim((struct slice){ s.ptr, (size_t)(open - s.ptr) });
-			inside = slice_trim((struct slice){ open + 1, (size_t)(close - open - 1) });
-			if (has_at(inside) && !has_at(before)) {
-				*name = before;
-				*email = inside;
-				return;
-			}
-			if (has_at(before) && !has_at(inside) && *close == ')') {
-				*name = inside;
-				*email = before;
-				return;
-			}
-		}
-	}
-	if (has_at(s) && memchr(s.ptr, ' ', s.len) == NULL) {
-		*email = s;
+	if (s.len == 0 || split_bracketed(s, name, email))
 		return;
-	}
-	*name = s;
+	if (has_at(s) && memchr(s.ptr, ' ', s.len) == NULL)
+		*email = s;
+	else
+		*name = s;
 }
 
 static bool

@@ -426,6 +426,47 @@ test_identity(void **state)
 }
 
 static void
+test_author_forms(void **state)
+{
+	static const struct {
+		const char *in, *name, *email;
+	} cases[] = {
+		{ "me@example.com (Mark Pilgrim)", "Mark Pilgrim", "me@example.com" },
+		{ "Mark Pilgrim (me@example.com)", "Mark Pilgrim", "me@example.com" },
+		{ "Mark Pilgrim &lt;me@example.com&gt;", "Mark Pilgrim", "me@example.com" },
+		{ "  me@example.com ", NULL, "me@example.com" },
+		{ "Mark Pilgrim", "Mark Pilgrim", NULL },
+		{ "Mark (the author)", "Mark (the author)", NULL },
+		{ "&lt;b&gt;Bold&lt;/b&gt; Name", "Bold Name", NULL },
+	};
+	struct buf b = BUF_INIT;
+	struct feed_doc *d;
+	size_t i;
+
+	(void)state;
+	buf_puts(&b, "<rss version=\"2.0\"><channel>");
+	for (i = 0; i < NELEM(cases); i++)
+		buf_printf(&b, "<item><guid>%zu</guid><author>%s</author></item>", i, cases[i].in);
+	buf_puts(&b, "</channel></rss>");
+	d = parse_with(b.data, b.len, NULL, 0);
+	assert_false(d->bozo);
+	assert_int_equal(d->n_items, NELEM(cases));
+	for (i = 0; i < NELEM(cases); i++) {
+		const struct author *a = d->items[i]->authors;
+
+		assert_int_equal(d->items[i]->n_authors, 1);
+		if (!((cases[i].name == NULL ? a->name == NULL : a->name != NULL &&
+		    strcmp(a->name, cases[i].name) == 0) &&
+		    (cases[i].email == NULL ? a->email == NULL : a->email != NULL &&
+		    strcmp(a->email, cases[i].email) == 0)))
+			fail_msg("\"%s\": name \"%s\" email \"%s\"", cases[i].in,
+			    a->name ? a->name : "(null)", a->email ? a->email : "(null)");
+	}
+	feed_doc_free(d);
+	buf_free(&b);
+}
+
+static void
 test_content_precedence(void **state)
 {
 	static const char feed[] =
@@ -1049,6 +1090,7 @@ main(void)
 		cmocka_unit_test(test_xml_base),
 		cmocka_unit_test(test_base_fallbacks),
 		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_author_forms),
 		cmocka_unit_test(test_content_precedence),
 		cmocka_unit_test(test_future_dates_clamped),
 		cmocka_unit_test(test_prep_ampersands),
