@@ -11,11 +11,14 @@
  */
 #include "entities.h"
 
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define ENTITY_NAME_MAX 8       /* longest name in the table ("thetasym") */
+
 struct entity {
-	const char *name;
+	char name[ENTITY_NAME_MAX];     /* NUL-padded, not NUL-terminated */
 	uint32_t cp;
 };
 
@@ -116,35 +119,39 @@ static const uint16_t cp1252[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
-#define ENTITY_NAME_MAX 8       /* longest name in the table ("thetasym") */
+/*
+ * Names compare as big-endian 64-bit numbers of their NUL-padded bytes:
+ * the same order as strcmp, in two loads instead of a byte loop.
+ */
+static uint64_t
+name_number(const char name[ENTITY_NAME_MAX])
+{
+	uint64_t x;
 
-struct name_key {
-	const char *s;
-	size_t len;
-};
+	memcpy(&x, name, sizeof(x));
+	return be64toh(x);
+}
 
 static int
 entity_cmp(const void *key, const void *elem)
 {
-	const struct name_key *k = key;
-	const struct entity *e = elem;
-	size_t elen = strlen(e->name);
-	int c;
+	uint64_t k = *(const uint64_t *)key;
+	uint64_t e = name_number(((const struct entity *)elem)->name);
 
-	c = memcmp(k->s, e->name, k->len < elen ? k->len : elen);
-	if (c != 0)
-		return c;
-	return (k->len > elen) - (k->len < elen);
+	return (k > e) - (k < e);
 }
 
 uint32_t
 entity_lookup(const char *name, size_t len)
 {
-	struct name_key key = { name, len };
+	char padded[ENTITY_NAME_MAX] = { 0 };
 	const struct entity *e;
+	uint64_t key;
 
-	if (len == 0 || len > ENTITY_NAME_MAX)
+	if (len == 0 || len > ENTITY_NAME_MAX || memchr(name, '\0', len) != NULL)
 		return 0;
+	memcpy(padded, name, len);
+	key = name_number(padded);
 	e = bsearch(&key, entities, sizeof(entities) / sizeof(entities[0]),
 	    sizeof(entities[0]), entity_cmp);
 	return e != NULL ? e->cp : 0;

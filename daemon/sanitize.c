@@ -30,7 +30,11 @@
  */
 #include "sanitize.h"
 
+#include <endian.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,20 +62,23 @@ enum attr_kind {
 	AK_SRCSET,      /* "url descriptor, ..." */
 };
 
+#define NAME_MAX_LEN 16     /* element and attribute names, NUL-padded */
+
 struct attribute {
-	const char *name;
-	enum attr_kind kind;
+	char name[NAME_MAX_LEN];
+	unsigned char len;
+	unsigned char kind;     /* enum attr_kind */
 };
 
 /* Sorted by name (strcmp); index == enum attr_id. */
 static const struct attribute attributes[AT_COUNT] = {
-	{ "alt", AK_PLAIN }, { "cite", AK_URL }, { "colspan", AK_PLAIN },
-	{ "controls", AK_PLAIN }, { "datetime", AK_PLAIN }, { "dir", AK_PLAIN },
-	{ "height", AK_PLAIN }, { "href", AK_URL }, { "lang", AK_PLAIN },
-	{ "open", AK_PLAIN }, { "poster", AK_URL }, { "rowspan", AK_PLAIN },
-	{ "scope", AK_PLAIN }, { "sizes", AK_PLAIN }, { "src", AK_URL },
-	{ "srcset", AK_SRCSET }, { "start", AK_PLAIN }, { "title", AK_PLAIN },
-	{ "type", AK_PLAIN }, { "value", AK_PLAIN }, { "width", AK_PLAIN },
+	{ "alt", 3, AK_PLAIN }, { "cite", 4, AK_URL }, { "colspan", 7, AK_PLAIN },
+	{ "controls", 8, AK_PLAIN }, { "datetime", 8, AK_PLAIN }, { "dir", 3, AK_PLAIN },
+	{ "height", 6, AK_PLAIN }, { "href", 4, AK_URL }, { "lang", 4, AK_PLAIN },
+	{ "open", 4, AK_PLAIN }, { "poster", 6, AK_URL }, { "rowspan", 7, AK_PLAIN },
+	{ "scope", 5, AK_PLAIN }, { "sizes", 5, AK_PLAIN }, { "src", 3, AK_URL },
+	{ "srcset", 6, AK_SRCSET }, { "start", 5, AK_PLAIN }, { "title", 5, AK_PLAIN },
+	{ "type", 4, AK_PLAIN }, { "value", 5, AK_PLAIN }, { "width", 5, AK_PLAIN },
 };
 
 enum element_kind {
@@ -83,9 +90,10 @@ enum element_kind {
 
 #define EF_VOID         0x01    /* no content, no end tag */
 #define EF_BLOCK        0x02    /* text extraction puts a space at its edges */
+#define EF_LAZY         0x04    /* gets loading="lazy" (img) */
 
 struct element {
-	const char *name;
+	char name[NAME_MAX_LEN];
 	unsigned char len;
 	unsigned char kind;     /* enum element_kind */
 	unsigned char flags;    /* EF_* */
@@ -169,7 +177,7 @@ static const struct element elements[] = {
 	{ "i", 1, EK_KEEP, 0, 0 },
 	{ "iframe", 6, EK_UNWRAP, 0, 0 },
 	{ "image", 5, EK_UNWRAP, EF_VOID, 0 },
-	{ "img", 3, EK_KEEP, EF_VOID, A(SRC) | A(ALT) | A(WIDTH) | A(HEIGHT) | A(SRCSET) | A(SIZES) },
+	{ "img", 3, EK_KEEP, EF_VOID | EF_LAZY, A(SRC) | A(ALT) | A(WIDTH) | A(HEIGHT) | A(SRCSET) | A(SIZES) },
 	{ "input", 5, EK_DROP, EF_VOID, 0 },
 	{ "ins", 3, EK_KEEP, 0, A(CITE) | A(DATETIME) },
 	{ "isindex", 7, EK_UNWRAP, EF_VOID, 0 },
@@ -252,7 +260,6 @@ static const struct element elements[] = {
 	{ "xmp", 3, EK_DROP, 0, 0 },
 };
 
-#define ELEMENT_NAME_MAX 16     /* longer names are not in the table */
 #define MAX_REWINDS 32          /* see drop_rewind() */
 
 static const char rel_attr[] = " rel=\"nofollow noopener noreferrer ugc\"";
@@ -355,7 +362,10 @@ san_free(struct san *s)
 
 /* ---------------------------------------------------------------- output */
 
-/* Appends n bytes unless that would eat into the end tags' reserve. */
+/*
+ * Appends n bytes unless that would eat into the end tags' reserve.
+ * The copy is done here rather than by buf_append: this is the hot path.
+ */
 static void
 put(struct san *s, const char *p, size_t n)
 {
@@ -367,13 +377,11 @@ put(struct san *s, const char *p, size_t n)
 		s->full = true;
 		return;
 	}
-	buf_append(b, p, n);
-}
-
-static void
-put_str(struct san *s, const char *str)
-{
-	put(s, str, strlen(str));
+	if (b->len + n >= b->cap)
+		buf_reserve(b, n);      /* within max: checked above */
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
 }
 
 /* Forgets what was written after mark (a half-written tag). */
@@ -412,6 +420,83 @@ put_cp_escaped(struct san *s, uint32_t cp, bool attr)
 	}
 }
 
+#define ONES    0x0101010101010101ULL
+#define HIGHS   0x8080808080808080ULL
+
+/* Nonzero when a byte of x equals c (exact for "any", SWAR). */
+static inline uint64_t
+has_byte(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (ONES * c);
+
+	return (y - ONES) & ~y & HIGHS;
+}
+
+#ifdef __SSE2__
+/* first_special() sixteen bytes at a time; returns where it stopped. */
+static size_t
+first_special_sse2(const char *p, size_t n, bool attr)
+{
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
+	const __m128i gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"');
+	const __m128i zero = _mm_setzero_si128();
+	__m128i v, m;
+	size_t i;
+	int mask;
+
+	for (i = 0; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
+		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
+		    _mm_cmpeq_epi8(v, zero)));
+		if (attr)
+			m = _mm_or_si128(m, _mm_cmpeq_epi8(v, quot));
+		/* movemask of v itself: the bytes with the high bit set */
+		mask = _mm_movemask_epi8(m) | _mm_movemask_epi8(v);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz((unsigned)mask);
+	}
+	return i;
+}
+#endif
+
+/*
+ * Index of the first byte in p[0..n) that put_escaped() must look at
+ * (& < > NUL, non-ASCII, and " in attributes), or n.  Sixteen bytes at
+ * a time with SSE2, else eight with has_byte() (in its mask the lowest
+ * set bit is exact), then one at a time.
+ */
+static size_t
+first_special(const char *p, size_t n, bool attr)
+{
+	size_t i = 0;
+	uint64_t x, hit;
+
+#ifdef __SSE2__
+	i = first_special_sse2(p, n, attr);
+	if (i + 16 <= n)
+		return i;
+#endif
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, p + i, 8);
+		hit = (x & HIGHS) | has_byte(x, '&') | has_byte(x, '<') |
+		    has_byte(x, '>') | has_byte(x, 0);
+		if (attr)
+			hit |= has_byte(x, '"');
+		if (hit != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return i + (size_t)__builtin_ctzll(hit) / 8;
+#else
+			break;
+#endif
+		}
+	}
+	for (; i < n; i++)
+		if (BC(byte_class[(unsigned char)p[i]]) & (attr ? STOP_ATTR : STOP_TEXT))
+			break;
+	return i;
+}
+
 /*
  * Appends p[0..n) escaped for element content (attr false) or a
  * double-quoted attribute value (attr true).  With decode, character
@@ -421,17 +506,15 @@ put_cp_escaped(struct san *s, uint32_t cp, bool attr)
 static void
 put_escaped(struct san *s, const char *p, size_t n, bool attr, bool decode)
 {
-	unsigned stop = attr ? STOP_ATTR : STOP_TEXT;
 	size_t i = 0, run = 0, k;
 	unsigned char cls;
 	uint32_t cp;
 
 	while (i < n) {
+		i += first_special(p + i, n - i, attr);
+		if (i >= n)
+			break;
 		cls = byte_class[(unsigned char)p[i]];
-		if (!(BC(cls) & stop)) {
-			i++;
-			continue;
-		}
 		if (cls == BC_HIGH) {
 			k = entity_utf8_seq(p + i, n - i);
 			if (k != 0) {
@@ -481,17 +564,60 @@ text_space(struct san *s)
 		s->pending_space = true;
 }
 
+/* Text mode: a run of text; a single trailing space becomes pending. */
 static void
 text_put(struct san *s, const char *p, size_t n)
 {
-	if (n == 0)
-		return;
-	if (s->pending_space) {
-		put(s, " ", 1);
+	bool trailing = n > 0 && p[n - 1] == ' ';
+
+	n -= trailing;
+	if (n > 0) {
+		if (s->pending_space)
+			put(s, " ", 1);
 		s->pending_space = false;
+		put(s, p, n);
+		s->wrote_text = true;
 	}
-	put(s, p, n);
-	s->wrote_text = true;
+	if (trailing)
+		text_space(s);
+}
+
+/*
+ * Text mode: how many leading bytes of p[0..n) put_plain() may copy
+ * without a look: sixteen at a time with SSE2, up to the first & NUL
+ * \t \n \r \f or non-ASCII byte, or a space followed by another.  Only
+ * a speed-up: put_plain() checks every byte it stops at.
+ */
+static size_t
+plain_prefix(const char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i amp = _mm_set1_epi8('&'), sp = _mm_set1_epi8(' ');
+	const __m128i zero = _mm_setzero_si128();
+	const __m128i ctl_lo = _mm_set1_epi8('\t' - 1), ctl_hi = _mm_set1_epi8('\r' + 1);
+	__m128i v, m;
+	unsigned mask, spaces;
+
+	for (; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* \t \n \v \f \r: 0x09..0x0D (\v included: it only slows down) */
+		m = _mm_and_si128(_mm_cmpgt_epi8(v, ctl_lo), _mm_cmplt_epi8(v, ctl_hi));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, amp),
+		    _mm_cmpeq_epi8(v, zero)));
+		mask = (unsigned)(_mm_movemask_epi8(m) | _mm_movemask_epi8(v));
+		spaces = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp));
+		if (i + 16 < n && p[i + 16] == ' ')
+			spaces |= 0x10000;
+		mask |= spaces & (spaces >> 1);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#else
+	(void)p;
+	(void)n;
+#endif
+	return i;
 }
 
 /*
@@ -507,8 +633,18 @@ put_plain(struct san *s, const char *p, size_t n, bool decode)
 	char tmp[4];
 
 	while (i < n) {
+		if (i > run || p[i] != ' ')
+			i += plain_prefix(p + i, n - i);
+		if (i >= n)
+			break;
 		cls = byte_class[(unsigned char)p[i]];
 		if (!(BC(cls) & STOP_PLAIN)) {
+			i++;
+			continue;
+		}
+		/* a single space between words stays in the run */
+		if (p[i] == ' ' && i > run && p[i - 1] != ' ' &&
+		    (i + 1 >= n || byte_class[(unsigned char)p[i + 1]] != BC_SPACE)) {
 			i++;
 			continue;
 		}
@@ -638,7 +774,7 @@ static void
 put_attr_start(struct san *s, const struct attribute *a)
 {
 	put(s, " ", 1);
-	put_str(s, a->name);
+	put(s, a->name, a->len);
 	put(s, "=\"", 2);
 }
 
@@ -668,8 +804,71 @@ skip_srcset_space(const char *p, size_t i, size_t n, bool commas)
 }
 
 /*
- * srcset: "url [descriptor], ...".  Each candidate's URL is checked and
- * made absolute like src; candidates that fail are left out.
+ * Appends the descriptors d[0..n) of a srcset candidate to out, one
+ * space before each; false unless every one is a number followed by w,
+ * x or h ("480w", "1.5x"): anything else there is not a candidate
+ * browsers would use, and not something to pass on.
+ */
+static bool
+srcset_descriptors(struct buf *out, const char *d, size_t n)
+{
+	size_t i = 0, start;
+
+	for (;;) {
+		i = skip_srcset_space(d, i, n, false);
+		if (i >= n)
+			return true;
+		for (start = i; i < n && ((d[i] >= '0' && d[i] <= '9') || d[i] == '.'); i++)
+			;
+		if (i == start || i >= n || (d[i] != 'w' && d[i] != 'x' && d[i] != 'h'))
+			return false;
+		i++;
+		if (i < n && byte_class[(unsigned char)d[i]] != BC_SPACE)
+			return false;
+		buf_putc(out, ' ');
+		buf_append(out, d + start, i - start);
+	}
+}
+
+/*
+ * Would url[0..n) read back as the same one srcset URL?  Not when
+ * cleaning left it empty, with whitespace inside or a ',' at either end.
+ */
+static bool
+srcset_url_ok(const char *url, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || url[0] == ',' || url[n - 1] == ',')
+		return false;
+	for (i = 0; i < n; i++)
+		if (byte_class[(unsigned char)url[i]] == BC_SPACE)
+			return false;
+	return true;
+}
+
+/* One srcset candidate: url[0..ulen) (modified) and its descriptors. */
+static void
+srcset_candidate(struct san *s, char *url, size_t ulen, const char *d, size_t dlen)
+{
+	size_t mark = s->srcset.len;
+
+	if (ulen > CAP_URL_BYTES || !url_check(s, url, ulen, false) ||
+	    !srcset_url_ok(s->url.data, s->url.len))
+		return;
+	if (mark > 0)
+		buf_append(&s->srcset, ", ", 2);
+	buf_append(&s->srcset, s->url.data, s->url.len);
+	if (!srcset_descriptors(&s->srcset, d, dlen)) {
+		s->srcset.len = mark;
+		s->srcset.data[mark] = '\0';
+	}
+}
+
+/*
+ * srcset: "url [descriptors], ...", split as browsers do.  Each
+ * candidate's URL is checked and made absolute like src; candidates that
+ * fail are left out, and so is the attribute when none is left.
  */
 static void
 put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
@@ -695,8 +894,7 @@ put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
 			while (u1 > u0 && p[u1 - 1] == ',')
 				u1--;
 		} else {
-			d0 = skip_srcset_space(p, i, n, false);
-			for (i = d0, depth = 0; i < n; i++) {
+			for (depth = 0; i < n; i++) {
 				if (p[i] == '(')
 					depth++;
 				else if (p[i] == ')' && depth > 0)
@@ -704,19 +902,9 @@ put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
 				else if (p[i] == ',' && depth == 0)
 					break;
 			}
-			for (d1 = i; d1 > d0 && byte_class[(unsigned char)p[d1 - 1]] == BC_SPACE; d1--)
-				;
+			d1 = i;
 		}
-		if (u1 == u0 || u1 - u0 > CAP_URL_BYTES ||
-		    !url_check(s, p + u0, u1 - u0, false))
-			continue;
-		if (s->srcset.len > 0)
-			buf_append(&s->srcset, ", ", 2);
-		buf_append(&s->srcset, s->url.data, s->url.len);
-		if (d1 > d0) {
-			buf_putc(&s->srcset, ' ');
-			buf_append(&s->srcset, p + d0, d1 - d0);
-		}
+		srcset_candidate(s, p + u0, u1 - u0, p + d0, d1 - d0);
 	}
 	if (s->srcset.len == 0)
 		return;
@@ -727,10 +915,32 @@ put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
 
 /* ---------------------------------------------------------------- elements */
 
+/*
+ * Names are NUL-padded to NAME_MAX_LEN bytes and compare as two
+ * big-endian 64-bit numbers: strcmp's order, without a byte loop.
+ */
+static int
+name_cmp(const char *a, const char *b)
+{
+	uint64_t x, y;
+	int i;
+
+	for (i = 0; i < NAME_MAX_LEN; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y) {
+			x = be64toh(x);
+			y = be64toh(y);
+			return x < y ? -1 : 1;
+		}
+	}
+	return 0;
+}
+
 static int
 element_cmp(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct element *)elem)->name);
+	return name_cmp(key, ((const struct element *)elem)->name);
 }
 
 static const struct element *
@@ -743,7 +953,7 @@ element_find(const char *name)
 static int
 attribute_cmp(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct attribute *)elem)->name);
+	return name_cmp(key, ((const struct attribute *)elem)->name);
 }
 
 static int
@@ -761,12 +971,13 @@ put_attrs(struct san *s, const struct tag *t)
 {
 	const struct element *el = t->el;
 	const struct attribute *a;
+	uint32_t todo = t->seen;
 	bool link = false;
 	int id;
 
-	for (id = 0; id < AT_COUNT; id++) {
-		if (!(t->seen & (1u << id)))
-			continue;
+	while (todo != 0) {
+		id = __builtin_ctz(todo);
+		todo &= todo - 1;
 		a = &attributes[id];
 		if (a->kind == AK_URL) {
 			if (put_url_attr(s, a, t->val[id], id == AT_HREF) && id == AT_HREF)
@@ -781,7 +992,7 @@ put_attrs(struct san *s, const struct tag *t)
 	}
 	if (link)
 		put(s, rel_attr, sizeof(rel_attr) - 1);
-	if (strcmp(el->name, "img") == 0)
+	if (el->flags & EF_LAZY)
 		put(s, loading_attr, sizeof(loading_attr) - 1);
 }
 
@@ -789,10 +1000,14 @@ put_attrs(struct san *s, const struct tag *t)
 static void
 put_end_tag(struct san *s, const struct element *el)
 {
+	char tag[NAME_MAX_LEN + 3];
+
 	s->reserve -= (size_t)el->len + 3;
-	buf_append(s->out, "</", 2);
-	buf_append(s->out, el->name, el->len);
-	buf_append(s->out, ">", 1);
+	tag[0] = '<';
+	tag[1] = '/';
+	memcpy(tag + 2, el->name, el->len);
+	tag[el->len + 2] = '>';
+	buf_append(s->out, tag, (size_t)el->len + 3);
 }
 
 static void
@@ -866,7 +1081,8 @@ is_unclosed(struct san *s, const struct tag *t)
 /*
  * The input ended inside a dropped element.  Its start tag and the
  * nested ones still open were never closed: remember them, so they are
- * removed alone, and go back to just after the outermost one.  (Browsers
+ * removed alone, and go back to the outermost one (read again, it is
+ * then removed alone and what follows it is kept).  (Browsers
  * would drop the rest of the document; the corpus keeps the text after
  * an unclosed <object>.)  Each rewind starts later than the one before
  * for its element, and MAX_REWINDS bounds the work on hostile input.
@@ -975,28 +1191,35 @@ lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+/* Bytes that end a tag name (all but '='), or an attribute name. */
+static const bool name_stop[256] = {
+	[' '] = true, ['\t'] = true, ['\n'] = true, ['\r'] = true,
+	['\f'] = true, ['/'] = true, ['>'] = true, ['='] = true,
+};
+
 /*
  * Reads a tag or attribute name at p[i..n) up to whitespace, '/', '>'
- * (and '=' after the first character for attributes), lowercased into
- * name[ELEMENT_NAME_MAX] ("" when longer).  Returns the index after it.
+ * (and '=' after the first character for attributes), lowercased and
+ * NUL-padded into name[NAME_MAX_LEN] ("" when longer).  Returns the
+ * index after it.
  */
 static size_t
 read_name(const char *p, size_t i, size_t n, char *name, bool attr)
 {
-	size_t start = i, k = 0;
+	size_t start = i, k;
 
+	memset(name, 0, NAME_MAX_LEN);
 	if (attr && i < n && p[i] == '=')
 		i++;
 	for (; i < n; i++) {
-		if (is_tag_space(p[i]) || p[i] == '/' || p[i] == '>' ||
-		    (attr && p[i] == '='))
+		if (name_stop[(unsigned char)p[i]] &&
+		    (p[i] != '=' || attr))
 			break;
 	}
-	if (i - start < ELEMENT_NAME_MAX) {
+	if (i - start < NAME_MAX_LEN) {
 		for (k = 0; k < i - start; k++)
 			name[k] = lower(p[start + k]);
 	}
-	name[k] = '\0';
 	return i;
 }
 
@@ -1059,7 +1282,7 @@ keep_attr(struct tag *t, const char *name, struct slice val)
 static size_t
 read_attrs(const char *p, size_t i, size_t n, struct tag *t, bool want)
 {
-	char name[ELEMENT_NAME_MAX];
+	char name[NAME_MAX_LEN];
 	struct slice val;
 
 	for (;;) {
@@ -1098,7 +1321,7 @@ read_attrs(const char *p, size_t i, size_t n, struct tag *t, bool want)
 static size_t
 read_tag(struct san *s, const char *p, size_t n, struct tag *t)
 {
-	char name[ELEMENT_NAME_MAX];
+	char name[NAME_MAX_LEN];
 	size_t i = 1, len;
 	bool want;
 
@@ -1216,6 +1439,7 @@ san_run(struct san *s, const char *html, size_t len)
 		}
 		t.el = NULL;
 		t.start = lt;
+		t.seen = 0;
 		n = read_markup_decl(lt, (size_t)(end - lt));
 		if (n == 0 && lt + 1 < end && (is_alpha(lt[1]) || lt[1] == '/'))
 			n = read_tag(s, lt, (size_t)(end - lt), &t);
@@ -1242,6 +1466,9 @@ sanitize_html(struct buf *out, const char *html, size_t len, const char *base_ur
 	int rc;
 
 	san_init(&s, out, base_url, false);
+	/* the output is about as long as the input: grow once, not often */
+	if (out->max == 0 || len < out->max - out->len)
+		buf_reserve(out, len + 64);
 	san_run(&s, html, len);
 	while (s.depth > 0)
 		put_end_tag(&s, s.stack[--s.depth]);
@@ -1279,14 +1506,14 @@ is_word(char c)
 static bool
 is_known_element(const char *p, size_t n)
 {
-	char name[ELEMENT_NAME_MAX];
+	char name[NAME_MAX_LEN];
 	size_t i;
 
-	if (n >= ELEMENT_NAME_MAX)
+	if (n >= NAME_MAX_LEN)
 		return false;
+	memset(name, 0, sizeof(name));
 	for (i = 0; i < n; i++)
 		name[i] = lower(p[i]);
-	name[n] = '\0';
 	return element_find(name) != NULL;
 }
 

@@ -51,7 +51,13 @@ hex_value(char c)
 static bool
 needs_escape(unsigned char c)
 {
-	return c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}", c) != NULL;
+	switch (c) {
+	case '"': case '<': case '>': case '\\': case '^': case '`':
+	case '{': case '|': case '}':
+		return true;
+	default:
+		return c <= 0x20 || c >= 0x7F;
+	}
 }
 
 /*
@@ -63,22 +69,21 @@ escape_for_libxml(struct buf *out, const char *s, size_t len)
 {
 	unsigned char c;
 	char esc[3];
-	size_t i;
+	size_t i, run = 0;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (c != '%' && !needs_escape(c)) {
-			if (buf_putc(out, (char)c) == -1)
-				return -1;
+		if (c != '%' && !needs_escape(c))
 			continue;
-		}
 		esc[0] = '%';
 		esc[1] = hexdigits[c >> 4];
 		esc[2] = hexdigits[c & 15];
-		if (buf_append(out, esc, 3) == -1)
+		if (buf_append(out, s + run, i - run) == -1 ||
+		    buf_append(out, esc, 3) == -1)
 			return -1;
+		run = i + 1;
 	}
-	return 0;
+	return buf_append(out, s + run, len - run);
 }
 
 static bool
@@ -105,9 +110,16 @@ unescape_ours(struct buf *out, const char *s)
 {
 	unsigned char bytes[64];
 	size_t i = 0, run, nb, k, seq;
+	const char *pct;
 
 	while (s[i] != '\0') {
-		if (s[i] == '%' && s[i + 1] == '2' && s[i + 2] == '5') {
+		pct = strchr(s + i, '%');
+		if (pct == NULL)
+			return buf_puts(out, s + i);
+		if (buf_append(out, s + i, (size_t)(pct - (s + i))) == -1)
+			return -1;
+		i = (size_t)(pct - s);
+		if (s[i + 1] == '2' && s[i + 2] == '5') {
 			if (buf_putc(out, '%') == -1)
 				return -1;
 			i += 3;
@@ -161,9 +173,10 @@ prepare_ref(struct buf *out, const char *ref, size_t len)
 int
 url_resolve(struct buf *out, const char *base, const char *ref)
 {
-	struct buf pref, eref, ebase;
+	struct buf pref, esc;   /* esc: escaped ref, NUL, escaped base */
 	struct slice r;
 	xmlChar *res = NULL;
+	size_t base_at;
 	int rc = -1;
 
 	r = slice_trim(slice_from(ref != NULL ? ref : ""));
@@ -171,24 +184,31 @@ url_resolve(struct buf *out, const char *base, const char *ref)
 		return buf_append(out, r.ptr, r.len);
 
 	buf_init(&pref, CAP_URL_BYTES);
-	buf_init(&eref, 3 * CAP_URL_BYTES);
-	buf_init(&ebase, 3 * CAP_URL_BYTES);
-	if (prepare_ref(&pref, r.ptr, r.len) == -1 ||
-	    escape_for_libxml(&eref, buf_str(&pref), pref.len) == -1 ||
-	    escape_for_libxml(&ebase, base, strlen(base)) == -1)
+	buf_init(&esc, 6 * CAP_URL_BYTES + 1);
+	if (r.len > 0 && r.ptr[0] == '/') {
+		if (prepare_ref(&pref, r.ptr, r.len) == -1)
+			goto done;
+		r = (struct slice){ pref.data, pref.len };
+	}
+	if (escape_for_libxml(&esc, r.ptr, r.len) == -1 ||
+	    buf_putc(&esc, '\0') == -1)
 		goto done;
-	res = xmlBuildURI((const xmlChar *)buf_str(&eref),
-	    (const xmlChar *)buf_str(&ebase));
+	base_at = esc.len;
+	if (escape_for_libxml(&esc, base, strlen(base)) == -1)
+		goto done;
+	res = xmlBuildURI((const xmlChar *)esc.data,
+	    (const xmlChar *)esc.data + base_at);
 	if (res == NULL)
 		goto done;
 	rc = unescape_ours(out, (const char *)res);
 done:
-	if (res == NULL)
+	if (res == NULL) {
+		r = slice_trim(slice_from(ref != NULL ? ref : ""));
 		buf_append(out, r.ptr, r.len);
+	}
 	xmlFree(res);
 	buf_free(&pref);
-	buf_free(&eref);
-	buf_free(&ebase);
+	buf_free(&esc);
 	return rc;
 }
 

@@ -277,6 +277,19 @@ static const struct html_case html_cases[] = {
 	{ "<span title=\"&amp;lt;\">x</span>", NULL, "<span title=\"&amp;lt;\">x</span>" },
 	{ "<span title='\"'>x</span>", NULL, "<span title=\"&quot;\">x</span>" },
 	{ "<span title=a&amp;b>x</span>", NULL, "<span title=\"a&amp;b\">x</span>" },
+	/* srcset: candidates checked one by one, descriptors must be w/x/h */
+	{ "<img srcset=\"a.png 1x, \x15 javascript:alert(1) 2x, b.png 480w\">", NULL,
+	  "<img srcset=\"a.png 1x, b.png 480w\" loading=\"lazy\">" },
+	{ "<img srcset=\"a.png 1x onerror, b.png 1.5x 100h, c.png,, d.png,e.png  2x\">", NULL,
+	  "<img srcset=\"b.png 1.5x 100h, c.png, d.png,e.png 2x\" loading=\"lazy\">" },
+	{ "<img srcset=\"a.png (x, y) 1x, b.png 2x\">", NULL,
+	  "<img srcset=\"b.png 2x\" loading=\"lazy\">" },
+	{ "<img srcset=\" , ,\">", NULL, "<img loading=\"lazy\">" },
+	/* (fuzzer) what cleaning leaves must still read back as one URL */
+	{ "<img srcset=\"(,,\x0f, b.png 2x\">", NULL,
+	  "<img srcset=\"b.png 2x\" loading=\"lazy\">" },
+	{ "<img srcset=\"a\x01,b 1x\">", NULL,
+	  "<img srcset=\"a,b 1x\" loading=\"lazy\">" },
 	/* text */
 	{ "&lt;script&gt;alert(1)&lt;/script&gt;", NULL,
 	  "&lt;script&gt;alert(1)&lt;/script&gt;" },
@@ -471,6 +484,95 @@ test_collapse(void **state)
 		assert_string_equal(buf_str(&out), collapse_cases[i].want);
 	}
 	buf_free(&out);
+}
+
+/* Reference: collapse ASCII whitespace the slow, obvious way. */
+static void
+slow_collapse(struct buf *out, const char *s)
+{
+	bool space = false;
+
+	for (; *s != '\0'; s++) {
+		if (strchr(" \t\n\r\f", *s) != NULL) {
+			space = out->len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(out, ' ');
+		space = false;
+		buf_putc(out, *s);
+	}
+}
+
+/*
+ * The fast paths copy 16 bytes at a time: whitespace at every offset
+ * around those blocks must still collapse exactly as the reference does.
+ */
+static void
+test_collapse_alignment(void **state)
+{
+	static const char *const gaps[] = { " ", "  ", "\t", " \n ", "\r\n", "   \f" };
+	struct buf in = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	size_t off, g, k;
+
+	(void)state;
+	for (off = 0; off < 40; off++) {
+		for (g = 0; g < NELEM(gaps); g++) {
+			buf_reset(&in);
+			for (k = 0; k < off; k++)
+				buf_putc(&in, (char)('a' + k % 26));
+			for (k = 0; k < 6; k++) {
+				buf_puts(&in, gaps[(g + k) % NELEM(gaps)]);
+				buf_puts(&in, "word\xc3\xa9x");
+			}
+			buf_puts(&in, gaps[g]);
+			buf_reset(&want);
+			slow_collapse(&want, in.data);
+			buf_reset(&got);
+			text_collapse(&got, in.data, in.len);
+			assert_string_equal(buf_str(&got), buf_str(&want));
+			buf_reset(&got);
+			html_to_text(&got, in.data, in.len);
+			assert_string_equal(buf_str(&got), buf_str(&want));
+		}
+	}
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&got);
+}
+
+/* The same for escaping: special bytes at every offset of the blocks. */
+static void
+test_escape_alignment(void **state)
+{
+	struct buf in = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	size_t off, k;
+
+	(void)state;
+	for (off = 0; off < 40; off++) {
+		buf_reset(&in);
+		buf_reset(&want);
+		buf_puts(&in, "<span title=\"");
+		buf_puts(&want, "<span title=\"");
+		for (k = 0; k < off; k++) {
+			buf_putc(&in, 'x');
+			buf_putc(&want, 'x');
+		}
+		buf_puts(&in, "a&amp;b<c>d&quot;e\xc3\xa9\xff\">");
+		buf_puts(&want, "a&amp;b&lt;c&gt;d&quot;e\xc3\xa9\xef\xbf\xbd\">");
+		for (k = 0; k < off; k++) {
+			buf_putc(&in, 'y');
+			buf_putc(&want, 'y');
+		}
+		buf_puts(&in, "a&amp;b>c\"d\xe2\x80\x99" "e\xc3" "f</span>");
+		buf_puts(&want, "a&amp;b&gt;c\"d\xe2\x80\x99" "e\xef\xbf\xbd" "f</span>");
+		buf_reset(&got);
+		assert_int_equal(sanitize_html(&got, in.data, in.len, NULL), 0);
+		assert_string_equal(buf_str(&got), buf_str(&want));
+	}
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&got);
 }
 
 struct looks_case {
@@ -686,6 +788,8 @@ main(void)
 		cmocka_unit_test(test_xss_vectors),
 		cmocka_unit_test(test_text_table),
 		cmocka_unit_test(test_collapse),
+		cmocka_unit_test(test_collapse_alignment),
+		cmocka_unit_test(test_escape_alignment),
 		cmocka_unit_test(test_looks_like_html),
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_entity_table_sorted),
