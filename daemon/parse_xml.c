@@ -19,9 +19,12 @@
  *     nothing is ever fetched or read from disk;
  *   - entityDecl keeps only internal general entities whose value is
  *     literal text (no '&', '%' or '<'), at most CAP_ENTITY_DECLS of at
- *     most CAP_ENTITY_VALUE_BYTES; a parameter entity declared in the
- *     document or a value with references in it stops the parser (bozo);
- *     external entities are never defined;
+ *     most CAP_ENTITY_VALUE_BYTES; an internal parameter entity, a value
+ *     with references in it, or one over those caps stops the parser
+ *     (bozo); external general entities are never defined (a reference
+ *     stays literal text, bozo); an external parameter entity (a DTD
+ *     module such as xhtml-lat1.ent) becomes an empty internal one, so
+ *     its reference reads nothing and a valid document stays valid;
  *   - getEntity counts every expansion against CAP_ENTITY_EXPANSION and
  *     stops the parser past it;
  *   - depth is bounded by libxml2 (256 without HUGE) and CAP_XML_DEPTH,
