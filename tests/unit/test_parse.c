@@ -844,6 +844,7 @@ test_billion_laughs(void **state)
 	assert_true(d->bozo);
 	assert_null(d->title);
 	assert_int_equal(d->n_items, 0);
+	assert_true(arena_used(d->arena) < 256 * 1024);
 	feed_doc_free(d);
 	buf_free(&b);
 }
@@ -904,6 +905,7 @@ test_quadratic_blowup(void **state)
 	assert_true(d->bozo);
 	/* expansion stops at the budget, far below 400 MB */
 	assert_true(d->title == NULL || strlen(d->title) <= CAP_ENTITY_EXPANSION);
+	assert_true(arena_used(d->arena) < 8 * CAP_ENTITY_EXPANSION);
 	feed_doc_free(d);
 	buf_free(&b);
 }
@@ -1047,6 +1049,9 @@ test_100k_items(void **state)
 	assert_int_equal(d->n_items, 100000);
 	assert_str(d->items[99999]->title, "Item 99999");
 	assert_str(d->items[99999]->url, "http://example.com/99999");
+	print_message("# %zu bytes of feed, %zu bytes of arena\n", b.len, arena_used(d->arena));
+	/* memory stays proportional to the document */
+	assert_true(arena_used(d->arena) < 8 * b.len);
 	feed_doc_free(d);
 	buf_free(&b);
 	print_message("# 10,000 items: %lld ms; 100,000 items: %lld ms\n",
