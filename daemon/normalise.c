@@ -442,7 +442,7 @@ post_hash(struct norm *n, struct post *p)
 	snprintf(num, sizeof(num), "%lld/%lld", (long long)p->published_at,
 	    (long long)p->updated_at);
 	hash_field(&n->out, num);
-	util_sha256_hex(n->out.data, n->out.len, p->content_hash);
+	util_digest_hex(n->out.data, n->out.len, p->content_hash);
 }
 
 static const char *

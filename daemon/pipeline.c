@@ -350,7 +350,7 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 	u.etag = r->etag;
 	u.last_modified = r->last_modified;
 	u.new_url = r->permanent_url;
-	util_sha256_hex(r->body.data, r->body.len, body_hash);
+	util_digest_hex(r->body.data, r->body.len, body_hash);
 	if (fl->body_hash != NULL && strcmp(fl->body_hash, body_hash) == 0) {
 		/* the server ignored our validators, but nothing changed */
 		commit(p->c, &u, NULL, 0, NULL);
@@ -765,7 +765,7 @@ build_post(struct crier *c, const struct publish_request *rq, const struct local
 	    p->slug ? p->slug : "", (long long)p->published_at, p->properties ? p->properties : "");
 	for (i = 0; i < p->n_tags; i++)
 		buf_printf(&h, "\x1f%s", p->tags[i].label);
-	util_sha256_hex(h.data, h.len, hash);
+	util_digest_hex(h.data, h.len, hash);
 	memcpy(p->content_hash, hash, sizeof(p->content_hash));
 	buf_free(&html);
 	buf_free(&clean);

@@ -126,6 +126,15 @@ util_sha256_hex(const void *data, size_t len, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+void
+util_digest_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
 uint64_t
 util_fnv1a(const void *data, size_t len)
 {
