@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "pipeline.h"
+#include "plugin.h"
 #include "store.h"
 #include "tag.h"
 #include "util.h"
@@ -119,6 +120,13 @@ reload(struct crier *c, struct pipeline *p)
 		config_free(cfg);
 		return p;
 	}
+	if (plugin_reload(c->plugins, cfg) == -1) {
+		log_error("config problem; keeping the running config", "error=%s",
+		    log_quote("a plugin was refused (the lines above say why)"));
+		tag_rules_free(rules);
+		config_free(cfg);
+		return p;
+	}
 	drain(c, p);
 	pipeline_free(p);
 	tag_rules_free(c->rules);
@@ -127,8 +135,8 @@ reload(struct crier *c, struct pipeline *p)
 	c->rules = rules;
 	if (store_sync_config(c->store, cfg) == -1)
 		log_error("could not record the reloaded config's feeds", "%s", "");
-	log_info("config reloaded", "path=%s feeds=%zu rules=%zu", log_quote(c->config_path),
-	    cfg->n_feeds, cfg->n_rules);
+	log_info("config reloaded", "path=%s feeds=%zu rules=%zu plugins=%zu",
+	    log_quote(c->config_path), cfg->n_feeds, cfg->n_rules, plugin_count(c->plugins));
 	return pipeline_new(c);
 }
 
