@@ -256,8 +256,10 @@ read_rules(struct autotag *at, const struct crier_self *self)
 
 	if (def_value != NULL) {
 		def = parse_fields(self, host, "fields", def_value);
-		if (def == 0)
-			return -1;
+		if (def == 0) {
+			def = DEFAULT_FIELDS;   /* go on, to report the other keys' problems too */
+			bad = 1;
+		}
 	}
 	for (i = 0; (key = host->config_key(self, i, &value)) != NULL; i++) {
 		if (strncmp(key, "tag.", 4) == 0) {
