@@ -96,9 +96,16 @@ drain(struct crier *c, struct pipeline *p)
 		;
 }
 
+/* Configs replaced by a reload: web threads may still be reading the
+ * one they started a request with, so they are freed only at exit. */
+struct retired {
+	struct config **cfgs;
+	size_t n;
+};
+
 /* Re-reads the config; on any problem the old one stays. */
 static struct pipeline *
-reload(struct crier *c, struct pipeline *p)
+reload(struct crier *c, struct pipeline *p, struct retired *old)
 {
 	struct config *cfg = config_load(c->config_path);
 	struct tag_rules *rules;
@@ -130,7 +137,8 @@ reload(struct crier *c, struct pipeline *p)
 	drain(c, p);
 	pipeline_free(p);
 	tag_rules_free(c->rules);
-	config_free(c->cfg);
+	old->cfgs = xrealloc(old->cfgs, (old->n + 1) * sizeof(*old->cfgs));
+	old->cfgs[old->n++] = c->cfg;
 	c->cfg = cfg;
 	c->rules = rules;
 	if (store_sync_config(c->store, cfg) == -1)
@@ -144,6 +152,7 @@ int
 cmd_serve(struct crier *c, int argc, char **argv)
 {
 	struct pipeline *p;
+	struct retired old = { NULL, 0 };
 	char *err = NULL;
 	int64_t next_check = 0, now;
 
@@ -173,7 +182,7 @@ cmd_serve(struct crier *c, int argc, char **argv)
 	while (!c->stop) {
 		if (c->reload) {
 			sd_notify_text("RELOADING=1");
-			p = reload(c, p);
+			p = reload(c, p, &old);
 			sd_notify_text("READY=1");
 		}
 		now = util_now();
@@ -194,5 +203,8 @@ cmd_serve(struct crier *c, int argc, char **argv)
 	pipeline_free(p);
 	http_stop(c->http);
 	c->http = NULL;
+	while (old.n > 0)
+		config_free(old.cfgs[--old.n]);
+	free(old.cfgs);
 	return 0;
 }
