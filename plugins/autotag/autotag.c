@@ -15,14 +15,18 @@
  * reader" matches "Screen  Reader" across a line break.  Fields: title,
  * summary, content (the plain text of the content) and author.
  *
- * Per post, each field the rules need is folded once (lowercase,
- * whitespace collapsed) and every keyword is searched in it with
- * strstr; the cost is a few microseconds per post for a few dozen
- * keywords.
+ * Per post, each field the rules need is walked once, word by word,
+ * in place: each word, lowercased as it is hashed, is looked up in a
+ * hash table of the keywords' first words, and a multi-word keyword
+ * then compares the words that follow.  So the cost grows with the
+ * text, not with the number of rules.  Keywords with punctuation in
+ * them ("c++", "gov.uk") are found with strstr in a folded copy
+ * (lowercase, whitespace collapsed) instead.
  */
 #include <crier/plugin.h>
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,18 +52,33 @@ struct rule {
 	unsigned field_mask;            /* 1 << enum field */
 };
 
+/* A keyword of the word index: its rule and its first word's length. */
+struct entry {
+	const char *text;               /* the rule's folded keyword */
+	size_t len, first_len;
+	size_t rule;
+	size_t next;                    /* the next entry in its slot's chain, or NONE */
+};
+
+#define NONE ((size_t)-1)
+
 struct autotag {
 	const struct crier_host *host;
 	struct rule *rules;
 	size_t n_rules;
 	unsigned fields_used;           /* union of the rules' masks */
-};
-
-/* A folded copy of one post field, made once per post. */
-struct folded {
-	char *text;
-	size_t cap;
-	bool ready;
+	/* the word index: slot (first word's hash) -> chain of entries */
+	struct entry *entries;
+	size_t n_entries;
+	size_t *slots;
+	size_t mask;                    /* slots - 1 (a power of two minus one) */
+	/* keywords with characters other than word bytes and spaces: strstr */
+	struct entry *odd;
+	size_t n_odd;
+	/* byte classes, for the word walk */
+	unsigned char lower[256];       /* ASCII lowercase */
+	bool word[256];                 /* is_word_byte() */
+	bool space[256];                /* is_space() */
 };
 
 static bool
@@ -131,6 +150,9 @@ rules_free(struct autotag *at)
 {
 	size_t i, k;
 
+	free(at->entries);
+	free(at->slots);
+	free(at->odd);
 	for (i = 0; i < at->n_rules; i++) {
 		for (k = 0; k < at->rules[i].n_keywords; k++)
 			free(at->rules[i].keywords[k]);
@@ -281,6 +303,75 @@ read_rules(struct autotag *at, const struct crier_self *self)
 	return bad ? -1 : 0;
 }
 
+#define HASH_INIT 1469598103934665603ULL
+#define HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 1099511628211ULL)
+
+/* FNV-1a of a folded word. */
+static uint64_t
+word_hash(const char *p, size_t n)
+{
+	uint64_t h = HASH_INIT;
+
+	while (n-- > 0)
+		h = HASH_STEP(h, *p++);
+	return h;
+}
+
+/* Word bytes and single spaces only: the word index can find it. */
+static bool
+is_plain(const char *kw)
+{
+	for (; *kw; kw++) {
+		if (!is_word_byte((unsigned char)*kw) && *kw != ' ')
+			return false;
+	}
+	return true;
+}
+
+/* Builds the word index over every rule's keywords.  0 or -1 (out of memory). */
+static int
+build_index(struct autotag *at)
+{
+	size_t i, k, n = 0, slots = 16;
+	struct entry *e;
+
+	for (i = 0; i < at->n_rules; i++)
+		n += at->rules[i].n_keywords;
+	while (slots < 2 * n)
+		slots *= 2;
+	at->entries = calloc(n + 1, sizeof(*at->entries));
+	at->odd = calloc(n + 1, sizeof(*at->odd));
+	at->slots = malloc(slots * sizeof(*at->slots));
+	if (at->entries == NULL || at->odd == NULL || at->slots == NULL)
+		return -1;
+	at->mask = slots - 1;
+	for (i = 0; i < slots; i++)
+		at->slots[i] = NONE;
+	for (i = 0; i < 256; i++) {
+		at->lower[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + ('a' - 'A') : i);
+		at->word[i] = is_word_byte((unsigned char)i);
+		at->space[i] = is_space((unsigned char)i);
+	}
+	for (i = 0; i < at->n_rules; i++) {
+		for (k = 0; k < at->rules[i].n_keywords; k++) {
+			const char *kw = at->rules[i].keywords[k];
+			bool plain = is_plain(kw);
+			e = plain ? &at->entries[at->n_entries] : &at->odd[at->n_odd++];
+			e->text = kw;
+			e->len = strlen(kw);
+			e->first_len = strcspn(kw, " ");
+			e->rule = i;
+			e->next = NONE;
+			if (plain) {
+				size_t slot = word_hash(kw, e->first_len) & at->mask;
+				e->next = at->slots[slot];
+				at->slots[slot] = at->n_entries++;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 autotag_init(const struct crier_self *self, const struct crier_host *host, void **state)
 {
@@ -289,7 +380,7 @@ autotag_init(const struct crier_self *self, const struct crier_host *host, void 
 	if (at == NULL)
 		return -1;
 	at->host = host;
-	if (read_rules(at, self) == -1) {
+	if (read_rules(at, self) == -1 || build_index(at) == -1) {
 		rules_free(at);
 		return -1;
 	}
@@ -307,62 +398,131 @@ autotag_fini(const struct crier_self *self, void *state)
 
 /* ---------------------------------------------------------------- the hook */
 
-/* The folded text of field f of the post, made on first use; NULL when empty. */
-static const char *
-field_text(const struct crier_host *h, const struct crier_post *post, struct folded *fd, enum field f)
-{
-	const char *raw;
+/* What one post's scan has found so far. */
+struct scan {
+	bool *matched;                  /* per rule */
+	size_t n_matched;
+};
 
-	if (!fd[f].ready) {
-		fd[f].ready = true;
-		raw = h->post_text(post, fields[f].post_field);
-		if (raw == NULL || fold(raw, &fd[f].text, &fd[f].cap) == -1) {
-			free(fd[f].text);
-			fd[f].text = NULL;
-		}
+static void
+mark(const struct autotag *at, struct scan *sc, size_t rule, unsigned field_bit)
+{
+	if (!sc->matched[rule] && (at->rules[rule].field_mask & field_bit)) {
+		sc->matched[rule] = true;
+		sc->n_matched++;
 	}
-	return fd[f].text != NULL && fd[f].text[0] != '\0' ? fd[f].text : NULL;
 }
 
+/*
+ * Does raw text at p (just after a first word that matched) go on with
+ * the rest of keyword e ("screen reader": " reader"), any run of
+ * whitespace matching its one space, then end at a word boundary?
+ */
 static bool
-rule_matches(const struct crier_host *h, const struct crier_post *post, struct folded *fd,
-    const struct rule *r)
+rest_matches(const struct autotag *at, const unsigned char *p, const struct entry *e)
 {
-	const char *text;
-	size_t k;
-	int f;
+	const unsigned char *k = (const unsigned char *)e->text + e->first_len;
+	const unsigned char *end = (const unsigned char *)e->text + e->len;
 
-	for (f = 0; f < F_COUNT; f++) {
-		if (!(r->field_mask & (1u << f)))
-			continue;
-		text = field_text(h, post, fd, (enum field)f);
-		if (text == NULL)
-			continue;
-		for (k = 0; k < r->n_keywords; k++) {
-			if (has_word(text, r->keywords[k], strlen(r->keywords[k])))
-				return true;
+	while (k < end) {
+		if (*k == ' ') {
+			if (!at->space[*p])
+				return false;
+			while (at->space[*p])
+				p++;
+			k++;
+		} else if (at->lower[*p] == *k) {
+			p++;
+			k++;
+		} else {
+			return false;   /* the NUL at the end of the text stops here too */
 		}
 	}
-	return false;
+	return !at->word[*p];
+}
+
+/* Walks raw text word by word, marking the rules whose keywords start there. */
+static void
+scan_words(const struct autotag *at, const char *text, unsigned field_bit, struct scan *sc)
+{
+	const unsigned char *p = (const unsigned char *)text, *start;
+	const struct entry *e;
+	uint64_t h;
+	size_t len, i, j;
+
+	while (*p != '\0' && sc->n_matched < at->n_rules) {
+		if (!at->word[*p]) {
+			p++;
+			continue;
+		}
+		start = p;
+		h = HASH_INIT;
+		while (at->word[*p]) {
+			h = HASH_STEP(h, at->lower[*p]);
+			p++;
+		}
+		len = (size_t)(p - start);
+		for (i = at->slots[h & at->mask]; i != NONE; i = e->next) {
+			e = &at->entries[i];
+			if (e->first_len != len || sc->matched[e->rule])
+				continue;
+			for (j = 0; j < len && at->lower[start[j]] == (unsigned char)e->text[j]; j++)
+				;
+			if (j == len && (e->len == len || rest_matches(at, p, e)))
+				mark(at, sc, e->rule, field_bit);
+		}
+	}
+}
+
+static void
+scan_odd(const struct autotag *at, const char *text, unsigned field_bit, struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < at->n_odd; i++) {
+		const struct entry *e = &at->odd[i];
+		if (!sc->matched[e->rule] && (at->rules[e->rule].field_mask & field_bit) &&
+		    has_word(text, e->text, e->len))
+			mark(at, sc, e->rule, field_bit);
+	}
 }
 
 static int
 autotag_filter(const struct crier_self *self, void *state, const struct crier_event *ev)
 {
 	struct autotag *at = state;
-	struct folded fd[F_COUNT];
-	size_t i;
+	const struct crier_host *h = at->host;
+	struct scan sc = { NULL, 0 };
+	char *folded = NULL;
+	const char *raw;
+	size_t cap = 0, i;
 	int f, rc = CRIER_OK;
 
 	(void)self;
-	memset(fd, 0, sizeof(fd));
-	for (i = 0; i < at->n_rules; i++) {
-		if (rule_matches(at->host, ev->post, fd, &at->rules[i]) &&
-		    at->host->post_add_tag(ev->post, at->rules[i].label) == -1)
+	sc.matched = calloc(at->n_rules, sizeof(*sc.matched));
+	if (sc.matched == NULL)
+		return CRIER_ERROR;
+	for (f = 0; f < F_COUNT && sc.n_matched < at->n_rules; f++) {
+		if (!(at->fields_used & (1u << f)))
+			continue;
+		raw = h->post_text(ev->post, fields[f].post_field);
+		if (raw == NULL || *raw == '\0')
+			continue;
+		scan_words(at, raw, 1u << f, &sc);
+		if (at->n_odd == 0)
+			continue;
+		if (fold(raw, &folded, &cap) == -1) {
+			rc = CRIER_ERROR;
+			break;
+		}
+		scan_odd(at, folded, 1u << f, &sc);
+	}
+	for (i = 0; rc == CRIER_OK && i < at->n_rules; i++) {
+		if (sc.matched[i] && h->post_add_tag(ev->post, at->rules[i].label) == -1)
 			rc = CRIER_ERROR;
 	}
-	for (f = 0; f < F_COUNT; f++)
-		free(fd[f].text);
+	free(folded);
+	free(sc.matched);
 	return rc;
 }
 

@@ -20,12 +20,15 @@ ITEMS = [
     ("t6", "Counting things", "a dataset in the text only"),
     ("t7", "wcagé and wcag_2 are not the word", "xwcag"),
     ("t8", "Open  data day", "-"),
+    ("t10", "Learning C++ on GOV.UK", "-"),
+    ("t11", "abc++ and notgov.uk", "-"),
 ]
 
 RULES = ("[plugin autotag]\npath = autotag.so\nfields = title, summary, content\n"
          "tag.accessibility = wcag, screen reader, a11y\n"
          "tag.Open Data = dataset, datasets, open data\n"
-         "fields.Open Data = title\n")
+         "fields.Open Data = title\n"
+         "tag.cpp = c++\ntag.govuk = gov.uk\n")
 
 with FixtureServer() as srv, Crier(crier_keys={"allow_private_hosts": srv.hostport,
                                                 "plugin_dir": PLUGIN_DIR}) as c:
@@ -37,7 +40,7 @@ with FixtureServer() as srv, Crier(crier_keys={"allow_private_hosts": srv.hostpo
     t.eq(r.returncode, 0, "check-config accepts the rules")
     r = c.run("fetch")
     t.eq(r.returncode, 0, "fetch exits 0")
-    t.contains(r.stderr, "autotag ready\" plugin=autotag rules=2", "two rules read")
+    t.contains(r.stderr, "autotag ready\" plugin=autotag rules=4", "four rules read")
     t.eq(tags_of(c, "t1"), {"accessibility"}, "a keyword in the title (case-insensitive)")
     t.eq(tags_of(c, "t2"), {"accessibility"}, "a two-word keyword across a line break and spaces")
     t.eq(tags_of(c, "t3"), set(), "no match inside a longer word")
@@ -46,6 +49,8 @@ with FixtureServer() as srv, Crier(crier_keys={"allow_private_hosts": srv.hostpo
     t.eq(tags_of(c, "t6"), set(), "fields.LABEL = title: the content is not searched for that tag")
     t.eq(tags_of(c, "t7"), set(), "a UTF-8 letter or _ next to the keyword is part of the word")
     t.eq(tags_of(c, "t8"), {"open-data"}, "runs of spaces in the text match one in the keyword")
+    t.eq(tags_of(c, "t10"), {"cpp", "govuk"}, "keywords with punctuation (c++, gov.uk)")
+    t.eq(tags_of(c, "t11"), set(), "need a boundary where they start with a letter")
     t.eq(c.sql("SELECT DISTINCT origin FROM post_tags"), [("plugin",)], "tags come with origin plugin")
     t.eq(c.sql("SELECT label FROM tags WHERE slug = 'open-data'"), [("Open Data",)],
          "the label is kept as written")
