@@ -125,8 +125,8 @@ int plugin_run_post_filter(struct plugins *ps, struct crier_feed *feed, struct p
 void plugin_run_post_stored(struct plugins *ps, struct crier_feed *feed, const struct post *p,
     const char *change);
 
-/* post_published: a local post; change is "published", "updated", "deleted" or "restored";
- * permalink its absolute URL. */
+/* post_published: a local post; change is "published", "updated", "unpublished",
+ * "deleted" or "restored"; permalink its absolute URL. */
 void plugin_run_post_published(struct plugins *ps, const struct post *p, const char *change,
     const char *permalink);
 
