@@ -1319,4 +1319,9 @@ plugin_run_digest_published(struct plugins *ps, const struct crier_digest *d)
 		return;
 	ev.digest = (struct crier_digest *)(uintptr_t)d;
 	run_observers(ps, &ev, NULL);
+	if (ps->c->store != NULL) {
+		pthread_mutex_lock(&ps->c->write_lock);
+		plugin_flush(ps, ps->c->store);
+		pthread_mutex_unlock(&ps->c->write_lock);
+	}
 }

@@ -138,15 +138,21 @@ void plugin_run_post_published(struct plugins *ps, const struct post *p, const c
  * (borrowed: it stays the caller's).  Returns 0 to go on, or 1 when a
  * plugin rejected the request: *reason is then a sentence for the
  * client (malloc'd; free it) and the caller answers 400
- * invalid_request with it.
+ * invalid_request with it.  What plugins queue with http_post goes to
+ * the outbox at the poller's next round (within a second under serve).
  */
 int plugin_run_micropub(struct plugins *ps, const char *action, const char *url,
     json_t *properties, char **reason);
 
-/* render: before template renders ctx for path; plugins add ctx.plugins.NAME.KEY. */
+/* render: before template renders ctx for path; plugins add ctx.plugins.NAME.KEY.
+ * (The page is cached with those values until the store changes.) */
 void plugin_run_render(struct plugins *ps, const char *template, const char *path, json_t *ctx);
 
-/* digest_published: after a digest is published. */
+/*
+ * digest_published: after a digest is published (committed).  Writes
+ * what the plugins queued to the outbox itself, so call it without
+ * c->write_lock held.
+ */
 void plugin_run_digest_published(struct plugins *ps, const struct crier_digest *d);
 
 #endif

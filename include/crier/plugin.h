@@ -82,7 +82,8 @@ enum crier_hook {
 	                                   (writable).  CRIER_DROP: the client gets 400 with the reason
 	                                   given to host->micropub_reject() */
 	CRIER_HOOK_RENDER,              /* filter: a page is about to be rendered; ev->render.  Values
-	                                   set with host->render_set() reach the template */
+	                                   set with host->render_set() reach the template (and are
+	                                   cached with the page until the store changes) */
 	CRIER_HOOK_DIGEST_PUBLISHED,    /* observe: a digest was published; ev->digest */
 	CRIER_HOOK_COUNT
 };
