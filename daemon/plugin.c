@@ -1075,6 +1075,8 @@ plugin_reload(struct plugins *ps, const struct config *cfg)
 	next = set_load(ps, cfg, NULL, &refused);
 	if (refused > 0) {
 		log_error("plugin problem; keeping the running plugins", "refused=%zu", refused);
+		for (size_t i = 0; i < next->n; i++)
+			pending_discard(ps, next->all[i]->serial);     /* the trial set's queue goes too */
 		set_free(next);
 		return -1;
 	}
