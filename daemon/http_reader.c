@@ -15,6 +15,7 @@
 #include "crier.h"
 #include "log.h"
 #include "opml.h"
+#include "plugin.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -329,7 +330,8 @@ render(struct request *rq, struct reply *rp, const char *template, json_t *ctx)
 
 	add_discovery(rq, rp, ctx);
 
-	/* [render] hook point: plugins may add context values here */
+	/* [render] hook point: plugins add ctx.plugins.NAME.KEY values */
+	plugin_run_render(rq->c->plugins, template, rq->path, ctx);
 	buf_init(&rp->body, 0);
 	if (template_render(rq->templates, template, ctx, &rp->body, &err) == -1) {
 		log_error("template failed", "template=%s error=%s", template, log_quote(err));

@@ -860,6 +860,7 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 	store_done(st);
 	if (existing != 0 && same) {
 		p->id = existing;
+		p->change = POST_UNCHANGED;
 		if (stats != NULL)
 			stats->unchanged_posts++;
 		return 0;
@@ -907,6 +908,7 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 		return -1;
 	}
 	p->id = existing ? existing : sqlite3_last_insert_rowid(s->db);
+	p->change = existing ? POST_UPDATED : POST_NEW;
 	if (stats != NULL) {
 		if (existing)
 			stats->updated_posts++;
