@@ -21,6 +21,7 @@
 #include "crier.h"
 #include "log.h"
 #include "micropub.h"
+#include "plugin.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"
@@ -553,6 +554,25 @@ set_status(struct request *rq, struct reply *rp, const struct token *tok,
 	local_post_clear(&lp);
 }
 
+/* [micropub] hook point: true when a plugin refused the request (err says why). */
+static bool
+plugin_refused(struct request *rq, struct micropub_request *mr, struct micropub_error *err)
+{
+	static const char *const actions[] = {
+		[MICROPUB_CREATE] = "create", [MICROPUB_UPDATE] = "update",
+		[MICROPUB_DELETE] = "delete", [MICROPUB_UNDELETE] = "undelete",
+	};
+	json_t *props = mr->action == MICROPUB_CREATE ? mr->properties :
+	    mr->replace != NULL ? mr->replace : mr->add;
+	char *reason = NULL;
+
+	if (plugin_run_micropub(rq->c->plugins, actions[mr->action], mr->url, props, &reason) != 1)
+		return false;
+	micropub_fail(err, 400, "invalid_request", "%s", reason != NULL ? reason : "refused by a plugin");
+	free(reason);
+	return true;
+}
+
 /* POST /micropub */
 static void
 post_endpoint(struct request *rq, struct reply *rp)
@@ -572,6 +592,8 @@ post_endpoint(struct request *rq, struct reply *rp)
 		reply_error(rq, rp, &err);
 	} else if (!decoded) {
 		reply_error(rq, rp, &decode_err);
+	} else if (plugin_refused(rq, &mr, &err)) {
+		reply_error(rq, rp, &err);
 	} else if (mr.action == MICROPUB_CREATE) {
 		create(rq, rp, &tok, &mr, &err);
 	} else if (mr.action == MICROPUB_UPDATE) {
