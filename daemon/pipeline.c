@@ -29,12 +29,14 @@
 #include <string.h>
 
 #define OUTBOX_BATCH 16
+#define PARSE_JOBS_MAX 8        /* bodies waiting for or in the parse worker, at most */
 #define OUTBOX_MAX_ATTEMPTS 10
 
 /* What the pipeline remembers about a transfer while it runs. */
 enum flight_kind { FLIGHT_FEED, FLIGHT_OUTBOX };
 
 struct in_flight {
+	struct in_flight *prev, *next;  /* every flight, so pipeline_free can free them */
 	enum flight_kind kind;
 	int64_t id;                     /* feed id, or outbox id */
 	int64_t attempts;               /* outbox: tries so far */
@@ -47,10 +49,37 @@ struct in_flight {
 	int64_t team_id;
 };
 
+/*
+ * A feed body on its way through the parse worker: the worker hashes,
+ * parses and tags it (CPU work, on the second core); the pipeline's own
+ * thread then filters, commits and announces it.
+ */
+struct job {
+	struct job *next;
+	struct in_flight *fl;
+	struct fetch_result *r;
+	int64_t now;
+	char body_hash[65];
+	bool unchanged;                 /* the same body as last time: not parsed */
+	struct feed_doc *doc;           /* parsed and tagged, unless unchanged */
+};
+
+struct job_queue {
+	struct job *head, *tail;
+};
+
 struct pipeline {
 	struct crier *c;
 	struct fetcher *fetcher;
 	struct pipeline_stats stats;
+	struct in_flight flights;       /* list head of every flight */
+	pthread_t worker;
+	pthread_mutex_t jobs_lock;
+	pthread_cond_t jobs_ready;      /* the worker waits for todo */
+	pthread_cond_t jobs_done;       /* the pipeline waits for done */
+	struct job_queue todo, done;
+	size_t jobs;                    /* queued, being parsed or parsed but not committed */
+	bool quit;
 	size_t unindexed;               /* posts stored but not yet in the search index */
 	int64_t indexed_at_ms;
 	/* ids in flight: open addressing, 0 = empty slot, grown at half full */
@@ -117,6 +146,11 @@ busy_remove(struct pipeline *p, int64_t id)
 
 /* ---------------------------------------------------------------- setup */
 
+static void *parse_worker(void *arg);
+static struct job *job_pop(struct job_queue *q);
+static void job_free(struct job *j);
+static void in_flight_free(struct in_flight *f);
+
 struct pipeline *
 pipeline_new(struct crier *c)
 {
@@ -139,15 +173,38 @@ pipeline_new(struct crier *c)
 	p->fetcher = fetch_new(&fc);
 	p->busy_cap = 64;
 	p->busy = xcalloc(p->busy_cap, sizeof(*p->busy));
+	p->flights.next = p->flights.prev = &p->flights;
+	pthread_mutex_init(&p->jobs_lock, NULL);
+	pthread_cond_init(&p->jobs_ready, NULL);
+	pthread_cond_init(&p->jobs_done, NULL);
+	if (pthread_create(&p->worker, NULL, parse_worker, p) != 0)
+		log_fatal("cannot start the parse worker thread");
 	return p;
 }
 
 void
 pipeline_free(struct pipeline *p)
 {
+	struct job *j;
+
 	if (p == NULL)
 		return;
+	pthread_mutex_lock(&p->jobs_lock);
+	p->quit = true;
+	pthread_cond_signal(&p->jobs_ready);
+	pthread_mutex_unlock(&p->jobs_lock);
+	pthread_join(p->worker, NULL);
+	/* jobs not committed (the daemon is stopping): their feeds are fetched again */
+	while ((j = job_pop(&p->todo)) != NULL || (j = job_pop(&p->done)) != NULL) {
+		fetch_result_free(j->r);
+		job_free(j);
+	}
 	fetch_free(p->fetcher);
+	while (p->flights.next != &p->flights)
+		in_flight_free(p->flights.next);
+	pthread_mutex_destroy(&p->jobs_lock);
+	pthread_cond_destroy(&p->jobs_ready);
+	pthread_cond_destroy(&p->jobs_done);
 	free(p->busy);
 	free(p);
 }
@@ -158,9 +215,24 @@ pipeline_stats(const struct pipeline *p)
 	return &p->stats;
 }
 
+static struct in_flight *
+in_flight_new(struct pipeline *p, enum flight_kind kind)
+{
+	struct in_flight *f = xcalloc(1, sizeof(*f));
+
+	f->kind = kind;
+	f->next = p->flights.next;
+	f->prev = &p->flights;
+	p->flights.next->prev = f;
+	p->flights.next = f;
+	return f;
+}
+
 static void
 in_flight_free(struct in_flight *f)
 {
+	f->prev->next = f->next;
+	f->next->prev = f->prev;
 	free(f->url);
 	free(f->display_name);
 	free(f->tags);
@@ -186,8 +258,7 @@ queue_feed(const struct feed *f, void *arg)
 
 	if ((q->only_id != 0 && f->id != q->only_id) || busy_has(p, f->id))
 		return 0;
-	fl = xcalloc(1, sizeof(*fl));
-	fl->kind = FLIGHT_FEED;
+	fl = in_flight_new(p, FLIGHT_FEED);
 	fl->id = f->id;
 	fl->url = xstrdup(f->url);
 	fl->display_name = xstrdup(feed_display_name(f));
@@ -396,33 +467,56 @@ announce_stored(struct pipeline *p, const struct feed_doc *doc, struct crier_fee
 	flush_plugin_posts(p->c);
 }
 
-/* A 2xx body: parse, tag, filter, store. */
+/* The worker's half of a 2xx body: hash, parse, tag.  No store access. */
 static void
-process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_result *r,
-    struct fetch_outcome *out)
+parse_job(struct pipeline *p, struct job *j)
 {
-	struct crier_feed feed;
 	struct parse_options opt;
+	const struct fetch_result *r = j->r;
+	const struct in_flight *fl = j->fl;
+	char charset[64];
+	size_t i;
+
+	util_digest_hex(r->body.data, r->body.len, j->body_hash);
+	if (fl->body_hash != NULL && strcmp(fl->body_hash, j->body_hash) == 0) {
+		j->unchanged = true;    /* the server ignored our validators; nothing changed */
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	opt.base_url = r->final_url != NULL ? r->final_url : fl->url;
+	opt.http_charset = content_type_charset(r->content_type, charset, sizeof(charset));
+	opt.now = j->now;
+	j->doc = parse_feed(buf_str(&r->body), r->body.len, &opt);
+	for (i = 0; i < j->doc->n_items; i++) {
+		j->doc->items[i]->fetched_at = j->now;
+		j->doc->items[i]->feed_id = fl->id;
+		j->doc->items[i]->team_id = fl->team_id;
+	}
+	tag_posts(p, j->doc, fl);
+}
+
+/* The pipeline thread's half: filter, store, count, announce. */
+static void
+commit_job(struct pipeline *p, struct job *j, struct fetch_outcome *out)
+{
+	const struct in_flight *fl = j->fl;
+	const struct fetch_result *r = j->r;
+	struct feed_doc *doc = j->doc;
+	struct crier_feed feed;
 	struct feed_update u;
 	struct save_stats st;
-	struct feed_doc *doc;
-	char body_hash[65], charset[64];
-	int64_t now = util_now();
-	size_t i;
 
 	memset(&u, 0, sizeof(u));
 	u.feed_id = fl->id;
-	u.fetched_at = now;
+	u.fetched_at = j->now;
 	u.status = r->status;
 	u.success = true;
-	u.next_fetch_at = sched_after_success(now, fl->interval);
+	u.next_fetch_at = sched_after_success(j->now, fl->interval);
 	u.set_validators = true;
 	u.etag = r->etag;
 	u.last_modified = r->last_modified;
 	u.new_url = r->permanent_url;
-	util_digest_hex(r->body.data, r->body.len, body_hash);
-	if (fl->body_hash != NULL && strcmp(fl->body_hash, body_hash) == 0) {
-		/* the server ignored our validators, but nothing changed */
+	if (j->unchanged) {
 		commit(p->c, &u, NULL, 0, NULL);
 		out->unchanged = true;
 		out->moved_to = r->permanent_url;
@@ -431,39 +525,26 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 		p->c->stats.fetches_unchanged++;
 		return;
 	}
-	memset(&opt, 0, sizeof(opt));
-	opt.base_url = r->final_url != NULL ? r->final_url : fl->url;
-	opt.http_charset = content_type_charset(r->content_type, charset, sizeof(charset));
-	opt.now = now;
-	doc = parse_feed(buf_str(&r->body), r->body.len, &opt);
 	if (doc->format == FORMAT_UNKNOWN && doc->n_items == 0) {
 		struct buf msg = BUF_INIT;
 		buf_printf(&msg, "not a feed: the response (%s) is not RSS, Atom or JSON Feed",
 		    r->content_type != NULL ? r->content_type : "no content type");
 		record_failure(p, fl, r, buf_str(&msg), false, out);
 		buf_free(&msg);
-		feed_doc_free(doc);
 		return;
 	}
 	if (doc->bozo)
 		log_info("feed is not well-formed; recovered what could be read",
 		    "feed=%lld url=%s reason=%s", (long long)fl->id, log_quote(fl->url),
 		    log_quote(doc->bozo_reason));
-	for (i = 0; i < doc->n_items; i++) {
-		doc->items[i]->fetched_at = now;
-		doc->items[i]->feed_id = fl->id;
-		doc->items[i]->team_id = fl->team_id;
-	}
-	tag_posts(p, doc, fl);
 	feed_view(&feed, fl, r);
 	filter_posts(p, doc, &feed);
-	u.body_hash = body_hash;
+	u.body_hash = j->body_hash;
 	u.title = doc->title;
 	u.site_url = doc->home_page_url;
 	if (commit(p->c, &u, doc->items, doc->n_items, &st) == -1) {
 		record_failure(p, fl, r, "could not save the posts (database error; see the log)", false,
 		    out);
-		feed_doc_free(doc);
 		return;
 	}
 	out->moved_to = r->permanent_url;
@@ -480,7 +561,6 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 		    st.updated_posts, r->permanent_url ? " moved_to=" : "",
 		    r->permanent_url ? log_quote(r->permanent_url) : "");
 	announce_stored(p, doc, &feed);
-	feed_doc_free(doc);
 }
 
 /* [feed_fetched] hook point: once the fetch's outcome is recorded, so
@@ -505,6 +585,119 @@ announce_fetched(struct pipeline *p, const struct in_flight *fl, const struct fe
 }
 
 static void on_outbox_result(struct pipeline *p, struct in_flight *fl, struct fetch_result *r);
+
+/* A feed's fetch is over (its outcome recorded): hooks, counts, cleanup. */
+static void
+finish_feed(struct pipeline *p, struct in_flight *fl, struct fetch_result *r, struct fetch_outcome *out)
+{
+	announce_fetched(p, fl, r, out);
+	buf_free(&out->error);
+	p->stats.done++;
+	busy_remove(p, fl->id);
+	in_flight_free(fl);
+	fetch_result_free(r);
+}
+
+static void
+job_push(struct job_queue *q, struct job *j)
+{
+	j->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static struct job *
+job_pop(struct job_queue *q)
+{
+	struct job *j = q->head;
+
+	if (j != NULL) {
+		q->head = j->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+	}
+	return j;
+}
+
+/* The parse worker: takes bodies from todo, hands them back in done. */
+static void *
+parse_worker(void *arg)
+{
+	struct pipeline *p = arg;
+	struct job *j;
+
+	pthread_mutex_lock(&p->jobs_lock);
+	for (;;) {
+		while (!p->quit && p->todo.head == NULL)
+			pthread_cond_wait(&p->jobs_ready, &p->jobs_lock);
+		if (p->quit)
+			break;
+		j = job_pop(&p->todo);
+		pthread_mutex_unlock(&p->jobs_lock);
+		parse_job(p, j);
+		pthread_mutex_lock(&p->jobs_lock);
+		job_push(&p->done, j);
+		pthread_cond_signal(&p->jobs_done);
+	}
+	pthread_mutex_unlock(&p->jobs_lock);
+	return NULL;
+}
+
+static void
+job_free(struct job *j)
+{
+	feed_doc_free(j->doc);
+	free(j);
+}
+
+/*
+ * Commits the jobs the worker has finished.  With wait_for_room, first
+ * waits until fewer than PARSE_JOBS_MAX are outstanding: that is the
+ * back pressure that keeps bodies from piling up in memory while curl
+ * delivers them faster than they can be parsed.
+ */
+static void
+commit_done(struct pipeline *p, bool wait_for_room)
+{
+	struct job_queue done;
+	struct job *j;
+
+	pthread_mutex_lock(&p->jobs_lock);
+	while (wait_for_room && p->jobs >= PARSE_JOBS_MAX && p->done.head == NULL)
+		pthread_cond_wait(&p->jobs_done, &p->jobs_lock);
+	done = p->done;
+	p->done.head = p->done.tail = NULL;
+	pthread_mutex_unlock(&p->jobs_lock);
+	while ((j = job_pop(&done)) != NULL) {
+		struct fetch_outcome out;
+		memset(&out, 0, sizeof(out));
+		commit_job(p, j, &out);
+		finish_feed(p, j->fl, j->r, &out);
+		job_free(j);
+		pthread_mutex_lock(&p->jobs_lock);
+		p->jobs--;
+		pthread_mutex_unlock(&p->jobs_lock);
+	}
+}
+
+static void
+queue_job(struct pipeline *p, struct in_flight *fl, struct fetch_result *r)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->fl = fl;
+	j->r = r;
+	j->now = util_now();
+	commit_done(p, true);
+	pthread_mutex_lock(&p->jobs_lock);
+	job_push(&p->todo, j);
+	p->jobs++;
+	pthread_cond_signal(&p->jobs_ready);
+	pthread_mutex_unlock(&p->jobs_lock);
+}
 
 static void
 on_fetched(struct fetch_result *r, void *arg)
@@ -541,20 +734,17 @@ on_fetched(struct fetch_result *r, void *arg)
 		record_failure(p, fl, r, "HTTP 410 Gone: the publisher removed this feed; it is no "
 		    "longer polled", true, &out);
 	} else if (r->status >= 200 && r->status < 300) {
-		process_body(p, fl, r, &out);
+		queue_job(p, fl, r);    /* finished later, in commit_done */
+		buf_free(&msg);
+		return;
 	} else {
 		buf_printf(&msg, "HTTP %ld %s", r->status, status_reason(r->status));
 		if (r->retry_after > 0)
 			buf_printf(&msg, " (Retry-After: %llds)", (long long)r->retry_after);
 		record_failure(p, fl, r, buf_str(&msg), false, &out);
 	}
-	announce_fetched(p, fl, r, &out);
-	buf_free(&out.error);
-	p->stats.done++;
-	busy_remove(p, fl->id);
-	in_flight_free(fl);
+	finish_feed(p, fl, r, &out);
 	buf_free(&msg);
-	fetch_result_free(r);
 }
 
 /*
@@ -581,10 +771,23 @@ index_if_due(struct pipeline *p, size_t pending)
 size_t
 pipeline_run(struct pipeline *p, int timeout_ms)
 {
-	size_t pending = fetch_run(p->fetcher, timeout_ms, on_fetched, p);
+	size_t pending, jobs;
 
-	index_if_due(p, pending);
-	return pending;
+	commit_done(p, false);
+	pending = fetch_run(p->fetcher, timeout_ms, on_fetched, p);
+	commit_done(p, false);
+	pthread_mutex_lock(&p->jobs_lock);
+	/* nothing left to fetch: wait for the worker instead of spinning (only
+	 * while nothing is done, so a signal sent before we got here is not missed) */
+	while (pending == 0 && p->jobs > 0 && p->done.head == NULL)
+		pthread_cond_wait(&p->jobs_done, &p->jobs_lock);
+	pthread_mutex_unlock(&p->jobs_lock);
+	commit_done(p, false);
+	pthread_mutex_lock(&p->jobs_lock);
+	jobs = p->jobs;
+	pthread_mutex_unlock(&p->jobs_lock);
+	index_if_due(p, pending + jobs);
+	return pending + jobs;
 }
 
 /* ---------------------------------------------------------------- outbox */
@@ -614,8 +817,7 @@ queue_outbox_item(struct outbox_item *it, void *arg)
 			headers[nh++] = line;
 	}
 	headers[nh] = NULL;
-	fl = xcalloc(1, sizeof(*fl));
-	fl->kind = FLIGHT_OUTBOX;
+	fl = in_flight_new(p, FLIGHT_OUTBOX);
 	fl->id = it->id;
 	fl->attempts = it->attempts;
 	fl->url = xstrdup(it->url);

@@ -15,12 +15,20 @@
 #define STORE_READ_STMTS 48
 #define STORE_LOCAL_STMTS 64
 
+#define STORE_TAG_CACHE 1024
+
+struct tag_slot {
+	char *slug;
+	int64_t id;
+};
+
 struct store {
 	sqlite3 *db;
 	enum store_mode mode;
 	sqlite3_stmt *stmt[STORE_WRITE_STMTS];
 	sqlite3_stmt *read_stmt[STORE_READ_STMTS];
 	sqlite3_stmt *local_stmt[STORE_LOCAL_STMTS];  /* store_local.c */
+	struct tag_slot tag_cache[STORE_TAG_CACHE];   /* writer: tag slug -> id */
 	int64_t own_writes;     /* bumped on each commit of this connection */
 };
 
