@@ -425,10 +425,15 @@ json_t *store_digest_candidates(struct store *s, const struct digest_filter *f);
  */
 enum digest_send_status { SEND_PENDING = 0, SEND_SENT, SEND_FAILED };
 
+/* The schedule's digest of (section, week): 0 and *id_out, 1 none, -1. */
+int store_digest_scheduled(struct store *s, const char *section, const char *week, int64_t *id_out);
+
 /*
  * Queues a digest for n recipients in one transaction: an address
- * without a row gets a pending one, a failed one is pending again, and
- * with force a sent one too.  Addresses are kept as given.
+ * without a row gets a pending one, a failed one is pending again, a
+ * pending one is due now, and with force a sent one is pending again
+ * too.  Addresses are kept as given; rows of other addresses are left
+ * alone.
  */
 int store_digest_queue(struct store *s, int64_t digest_id, const char *const *recipients,
     size_t n, bool force, int64_t now);

@@ -88,9 +88,11 @@ static const char *const digest_sql[D_COUNT] = {
 	    "ORDER BY p.published_at DESC, p.id DESC LIMIT ?7",
 	[D_QUEUE] = "INSERT INTO digest_sends (digest_id, recipient, next_attempt_at) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (digest_id, recipient) DO NOTHING",
-	[D_REQUEUE] = "UPDATE digest_sends SET status = 'pending', next_attempt_at = ?2, "
-	    "attempts = 0, last_error = NULL "
-	    "WHERE digest_id = ?1 AND (status = 'failed' OR (?3 AND status = 'sent'))",
+	/* a pending row keeps its count and error but is due now */
+	[D_REQUEUE] = "UPDATE digest_sends SET next_attempt_at = ?3, "
+	    "attempts = CASE WHEN status = 'pending' THEN attempts ELSE 0 END, "
+	    "last_error = CASE WHEN status = 'pending' THEN last_error ELSE NULL END, "
+	    "status = 'pending' WHERE digest_id = ?1 AND recipient = ?2 AND (status != 'sent' OR ?4)",
 	[D_DUE_SENDS] = "SELECT digest_id, recipient, attempts FROM digest_sends "
 	    "WHERE status = 'pending' AND next_attempt_at <= ?2 AND digest_id = ?1 "
 	    "ORDER BY next_attempt_at, recipient LIMIT ?3",
@@ -812,33 +814,40 @@ int
 store_digest_queue(struct store *s, int64_t digest_id, const char *const *recipients,
     size_t n, bool force, int64_t now)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *add = dstmt(s, D_QUEUE), *again = dstmt(s, D_REQUEUE);
 	size_t i;
 
-	if (begin(s) == -1)
+	if (add == NULL || again == NULL || begin(s) == -1)
 		return -1;
-	st = dstmt(s, D_REQUEUE);
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, digest_id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int(st, 3, force);
-	if (step_done(s, st, "digest requeue") == -1)
-		goto fail;
-	st = dstmt(s, D_QUEUE);
-	if (st == NULL)
-		goto fail;
 	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, digest_id);
-		store_bind_text(st, 2, recipients[i]);
-		sqlite3_bind_int64(st, 3, now);
-		if (step_done(s, st, "digest queue") == -1)
+		sqlite3_bind_int64(add, 1, digest_id);
+		store_bind_text(add, 2, recipients[i]);
+		sqlite3_bind_int64(add, 3, now);
+		if (step_done(s, add, "digest queue") == -1)
+			goto fail;
+		sqlite3_bind_int64(again, 1, digest_id);
+		store_bind_text(again, 2, recipients[i]);
+		sqlite3_bind_int64(again, 3, now);
+		sqlite3_bind_int(again, 4, force);
+		if (step_done(s, again, "digest requeue") == -1)
 			goto fail;
 	}
 	return commit(s);
 fail:
 	rollback(s);
 	return -1;
+}
+
+int
+store_digest_scheduled(struct store *s, const char *section, const char *week, int64_t *id_out)
+{
+	sqlite3_stmt *st = dstmt(s, D_SCHEDULE_WEEK);
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, section);
+	store_bind_text(st, 2, week);
+	return lookup_int(s, st, "digest schedule week", id_out);
 }
 
 json_t *

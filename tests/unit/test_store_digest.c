@@ -184,6 +184,9 @@ test_schedule_once_per_week(void **state)
 	assert_int_equal(store_digest_add(s, &d, true, NULL, 0, &id), 0);
 	assert_int_equal(store_digest_add(s, &d, true, NULL, 0, &again), 2);
 	assert_int_equal(again, id);
+	assert_int_equal(store_digest_scheduled(s, "weeknotes", "2026-W42", &again), 0);
+	assert_int_equal(again, id);
+	assert_int_equal(store_digest_scheduled(s, "weeknotes", "2026-W43", &again), 1);
 	/* another section, or another week, is another digest */
 	free(d.section);
 	d.section = xstrdup("leaders");
@@ -390,14 +393,21 @@ test_sends(void **state)
 	assert_int_equal(n.pending, 1);
 	assert_int_equal(n.failed, 1);
 	assert_int_equal(n.last_sent_at, T0 + 1);
-	/* queueing again: the failed one is pending again, the sent one stays sent */
+	/* queueing again: the failed one is pending again, the waiting one due now, the sent one stays */
 	assert_int_equal(store_digest_queue(s, id, to, 3, false, T0 + 2), 0);
-	assert_query(s, "SELECT recipient, status, attempts, coalesce(last_error, '-') FROM digest_sends "
-	    "ORDER BY recipient",
-	    "a@example.org\tsent\t1\t-\nb@example.org\tpending\t1\t451 later\nc@example.org\tpending\t0\t-\n");
-	/* forced: every one again */
+	assert_query(s, "SELECT recipient, status, attempts, coalesce(last_error, '-'), next_attempt_at "
+	    "FROM digest_sends ORDER BY recipient",
+	    "a@example.org\tsent\t1\t-\t0\nb@example.org\tpending\t1\t451 later\t1791763202\n"
+	    "c@example.org\tpending\t0\t-\t1791763202\n");
+	/* forced: the ones asked for again, even when sent */
+	assert_int_equal(store_digest_send_done(s, id, "b@example.org", SEND_SENT, NULL, "<m2@x>", 0, T0 + 3), 0);
 	assert_int_equal(store_digest_queue(s, id, to, 1, true, T0 + 3), 0);
-	assert_query(s, "SELECT count(*) FROM digest_sends WHERE status = 'pending'", "3\n");
+	assert_query(s, "SELECT recipient, status FROM digest_sends ORDER BY recipient",
+	    "a@example.org\tpending\nb@example.org\tsent\nc@example.org\tpending\n");
+	assert_int_equal(store_digest_queue(s, id, to, 3, true, T0 + 4), 0);
+	assert_query(s, "SELECT count(*) FROM digest_sends WHERE status = 'pending' AND next_attempt_at = "
+	    "1791763204", "3\n");
+	assert_int_equal(store_digest_scheduled(s, NULL, "2026-W42", &id), 1);
 	due = store_digest_sends(s, id);
 	assert_int_equal(json_array_size(due), 3);
 	json_decref(due);
