@@ -60,7 +60,7 @@ const char *const http_route_names[ROUTE_COUNT] = {
 static const struct body_route body_routes[] = {
 	{ "/micropub/media", 0 },
 	{ "/micropub", 1024 * 1024 },
-	{ "/write", 1024 * 1024 },
+	{ "/write", 2 * 1024 * 1024 },     /* 512 KiB of Markdown, percent-encoded */
 	{ "/login", 16 * 1024 },
 	{ "/logout", 16 * 1024 },
 	{ "/digests", 1024 * 1024 },

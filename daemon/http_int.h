@@ -98,6 +98,16 @@ struct body_route {
 void http_reader_error(struct request *rq, struct reply *rp, unsigned status,
     const char *message);
 
+/*
+ * For other page handlers (http_write.c): the common template context
+ * (site, page, nav; see themes/README.md) as a new object the caller
+ * owns, and rendering a template with it into rp (200 unless rp->status
+ * is set; a theme error becomes a plain 500).  In http_reader.c.
+ */
+json_t *http_reader_context(struct request *rq, const char *title, const char *path,
+    const char *kind);
+void http_reader_render(struct request *rq, struct reply *rp, const char *template, json_t *ctx);
+
 /* The theme's static folders: {theme/static, default/static} (for http.c). */
 const char *const *http_static_dirs(const struct http *h);
 

@@ -26,7 +26,6 @@
 
 #define PAGE_MAX_AGE 60
 #define WEEK_MAX_POSTS 500
-#define SEARCH_MAX_RESULTS 50
 
 enum format { FMT_HTML, FMT_ATOM, FMT_RSS, FMT_JSON };
 
@@ -337,6 +336,18 @@ http_reader_error(struct request *rq, struct reply *rp, unsigned status, const c
 	render(rq, rp, "error", ctx);
 	rp->status = status;
 	json_decref(ctx);
+}
+
+json_t *
+http_reader_context(struct request *rq, const char *title, const char *path, const char *kind)
+{
+	return common_context(rq, title, path, kind, NULL);
+}
+
+void
+http_reader_render(struct request *rq, struct reply *rp, const char *template, json_t *ctx)
+{
+	render(rq, rp, template, ctx);
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -777,11 +788,33 @@ post_page(struct request *rq, struct reply *rp, const char *arg)
 	buf_free(&b);
 }
 
+/* q percent-encoded for a query string (malloc'd). */
+static char *
+query_escape(const char *q)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)q; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+			buf_putc(&b, (char)*p);
+		} else {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[*p >> 4]);
+			buf_putc(&b, hex[*p & 15]);
+		}
+	}
+	return buf_steal(&b);
+}
+
 static void
 search_page(struct request *rq, struct reply *rp)
 {
-	const char *q = http_query(rq, "q"), *message = NULL;
+	const char *q = http_query(rq, "q"), *message = NULL, *before = http_query(rq, "before");
 	json_t *ctx, *results = NULL;
+	int64_t before_id = 0;
 
 	ctx = common_context(rq, "Search", "/search", "search", NULL);
 	json_object_set_new(json_object_get(ctx, "page"), "noindex", json_true());
@@ -790,9 +823,23 @@ search_page(struct request *rq, struct reply *rp)
 	} else if (strlen(q) > 256) {
 		message = "That search is too long; try a few words.";
 	} else {
-		results = store_search(rq->store, q, SEARCH_MAX_RESULTS, &message);
+		if (before != NULL && !parse_int64(before, &before_id))
+			before_id = 0;
+		/* snippets cost ~0.1 ms each: a page of them, then "older results" */
+		results = store_search(rq->store, q, (int)rq->c->cfg->page_size, before_id, &message);
 		if (results != NULL && json_array_size(results) == 0)
-			message = "Nothing matches that search. Try fewer or different words.";
+			message = before_id ? "No older results." :
+			    "Nothing matches that search. Try fewer or different words.";
+	}
+	if (results != NULL && (int64_t)json_array_size(results) >= rq->c->cfg->page_size) {
+		struct buf b = BUF_INIT;
+		char *qs = NULL;
+		json_t *last = json_array_get(results, json_array_size(results) - 1);
+		qs = query_escape(q);
+		buf_printf(&b, "/search?q=%s&before=%lld", qs, (long long)jint(last, "id"));
+		json_object_set_new(ctx, "pagination", json_pack("{s:s}", "older", buf_str(&b)));
+		free(qs);
+		buf_free(&b);
 	}
 	if (results != NULL) {
 		decorate_posts(results, rq->now);

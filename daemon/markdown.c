@@ -15,14 +15,60 @@ collect(const MD_CHAR *text, MD_SIZE size, void *userdata)
 	buf_append(userdata, text, size);
 }
 
+/*
+ * md4c draws task list items as disabled checkboxes, which the sanitizer
+ * drops with every other form control: "[x] done" and "[ ] todo" would
+ * read the same.  They become ballot box characters instead.
+ */
+static const struct { const char *html, *text; } task_boxes[] = {
+	{ "<input type=\"checkbox\" class=\"task-list-item-checkbox\" disabled checked>", "\u2611 " },
+	{ "<input type=\"checkbox\" class=\"task-list-item-checkbox\" disabled>", "\u2610 " },
+};
+
+/* Appends html[0..len) to out with task boxes replaced. */
+static void
+append_tasks_as_text(struct buf *out, const char *html, size_t len)
+{
+	static const char marker[] = "<input type=\"checkbox\" class=\"task-list-item-checkbox\"";
+	const char *p = html, *end = html + len, *hit;
+	size_t i, n;
+
+	for (;;) {
+		hit = memmem(p, (size_t)(end - p), marker, sizeof(marker) - 1);
+		if (hit == NULL)
+			break;
+		buf_append(out, p, (size_t)(hit - p));
+		p = hit + sizeof(marker) - 1;   /* not a box md4c drew: copied as it is */
+		for (i = 0; i < NELEM(task_boxes); i++) {
+			n = strlen(task_boxes[i].html);
+			if ((size_t)(end - hit) >= n && memcmp(hit, task_boxes[i].html, n) == 0) {
+				p = hit + n;
+				break;
+			}
+		}
+		if (i < NELEM(task_boxes))
+			buf_puts(out, task_boxes[i].text);
+		else
+			buf_append(out, hit, sizeof(marker) - 1);
+	}
+	buf_append(out, p, (size_t)(end - p));
+}
+
 int
 markdown_to_html(struct buf *out, const char *md, size_t len)
 {
+	struct buf html = BUF_INIT;
+	int rc;
+
 	if (len > MARKDOWN_MAX_BYTES)
 		return -1;
 	/* the permissive autolinks are GitHub's; raw HTML is allowed here and
 	 * cleaned by the sanitizer afterwards */
-	return md_html(md, (MD_SIZE)len, collect, out, MD_DIALECT_GITHUB, 0) == 0 ? 0 : -1;
+	rc = md_html(md, (MD_SIZE)len, collect, &html, MD_DIALECT_GITHUB, 0) == 0 ? 0 : -1;
+	if (rc == 0)
+		append_tasks_as_text(out, buf_str(&html), html.len);
+	buf_free(&html);
+	return rc;
 }
 
 static char *

@@ -17,7 +17,9 @@
 
 #define MARKDOWN_MAX_BYTES (512u * 1024)    /* larger sources are refused */
 
-/* Appends the HTML of md[0..len) to out.  0, or -1 when it is too large. */
+/* Appends the HTML of md[0..len) to out.  0, or -1 when it is too large.
+ * Task list boxes come out as the characters U+2611 (done) and U+2610
+ * (to do) rather than form controls, which the sanitizer would drop. */
 int markdown_to_html(struct buf *out, const char *md, size_t len);
 
 /*

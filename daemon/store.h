@@ -207,13 +207,15 @@ json_t *store_posts(struct store *s, const struct post_query *q);
 json_t *store_post_get(struct store *s, int64_t id, bool *missing);
 
 /*
- * Full-text search over titles, content and authors, newest first.
+ * Full-text search over titles, content and authors, newest first
+ * (posts with ids below before_id when it is not 0: the next page).
  * Any text is accepted: FTS5 syntax is tried first, then the words as
  * plain terms.  Each result also has "snippet_html" (escaped text with
  * <mark>).  NULL when the query has no searchable words (*message says
  * so) or on a database error.
  */
-json_t *store_search(struct store *s, const char *query, int limit, const char **message);
+json_t *store_search(struct store *s, const char *query, int limit, int64_t before_id,
+    const char **message);
 
 /* Every feed with its status: an array of objects (see feeds list --json). */
 json_t *store_sources(struct store *s);
@@ -250,6 +252,8 @@ int store_user_find(struct store *s, const char *name, struct user *out);   /* 0
 int store_user_get(struct store *s, int64_t id, struct user *out);          /* 0, 1, -1 */
 int store_user_set_password(struct store *s, int64_t id, const char *password_hash);
 int store_user_logged_in(struct store *s, int64_t id, int64_t now);
+/* Every user: [{name, team (slug or null), admin, created_at, last_login_at}], by name. */
+json_t *store_users(struct store *s);
 
 struct token {
 	int64_t id;
@@ -278,6 +282,8 @@ int store_session_add(struct store *s, const char *hash, int64_t user_id, const 
     int64_t now, int64_t expires_at);
 int store_session_find(struct store *s, const char *hash, int64_t now, struct session *out);
 int store_session_delete(struct store *s, const char *hash);
+/* Ends every session of a user (after a password change). */
+int store_sessions_end(struct store *s, int64_t user_id);
 
 /* A local post as the publishing code needs it to update one. */
 struct local_post {
@@ -290,6 +296,7 @@ struct local_post {
 	char *properties;       /* JSON, or NULL */
 	enum post_status status;
 	int64_t published_at;
+	int64_t updated_at;
 };
 void local_post_clear(struct local_post *lp);
 int store_local_get(struct store *s, int64_t id, struct local_post *out);   /* 0, 1, -1 */
@@ -302,6 +309,9 @@ int store_post_set_status(struct store *s, int64_t id, enum post_status status, 
 /* A team's local posts, drafts included, newest first: the post list shape
  * plus "status" and "markdown". */
 json_t *store_local_posts(struct store *s, int64_t team_id, int limit);
+/* The labels of the tags the publisher gave a post (not those rules or
+ * plugins added), ", "-separated into out: what an editor shows. */
+int store_local_tags(struct store *s, int64_t post_id, struct buf *out);
 
 int store_media_add(struct store *s, int64_t team_id, const char *sha256, const char *content_type,
     const void *data, size_t len, int64_t now, int64_t *id_out);

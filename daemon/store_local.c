@@ -14,10 +14,10 @@
 
 enum local_stmt {
 	L_TEAM_FIND, L_TEAM_SLUG, L_TEAMS,
-	L_USER_ADD, L_USER_BY_NAME, L_USER_BY_ID, L_USER_PASSWORD, L_USER_LOGIN,
+	L_USER_ADD, L_USER_BY_NAME, L_USER_BY_ID, L_USER_PASSWORD, L_USER_LOGIN, L_USERS,
 	L_TOKEN_ADD, L_TOKEN_FIND, L_TOKEN_TOUCH, L_TOKEN_REVOKE, L_TOKENS,
-	L_SESSION_ADD, L_SESSION_FIND, L_SESSION_DELETE, L_SESSION_EXPIRE,
-	L_LOCAL_GET, L_LOCAL_FIND, L_POST_STATUS, L_LOCAL_LIST,
+	L_SESSION_ADD, L_SESSION_FIND, L_SESSION_DELETE, L_SESSION_EXPIRE, L_SESSION_END,
+	L_LOCAL_GET, L_LOCAL_FIND, L_POST_STATUS, L_LOCAL_LIST, L_LOCAL_TAGS,
 	L_MEDIA_ADD, L_MEDIA_GET,
 	L_OUTBOX_ADD, L_OUTBOX_DUE, L_OUTBOX_DONE, L_OUTBOX_FAILED, L_OUTBOX_LIST,
 	L_COUNT
@@ -41,6 +41,8 @@ static const char *const local_sql[L_COUNT] = {
 	[L_USER_BY_ID] = "SELECT " USER_COLUMNS USER_FROM "WHERE u.id = ?1",
 	[L_USER_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
 	[L_USER_LOGIN] = "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+	[L_USERS] = "SELECT u.name, t.slug, u.admin, u.created_at, u.last_login_at " USER_FROM
+	    "ORDER BY u.name",
 	[L_TOKEN_ADD] = "INSERT INTO tokens (team_id, name, scopes, hash, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[L_TOKEN_FIND] = "SELECT " TOKEN_COLUMNS "FROM tokens k JOIN teams t ON t.id = k.team_id "
@@ -53,13 +55,16 @@ static const char *const local_sql[L_COUNT] = {
 	[L_SESSION_FIND] = "SELECT user_id, csrf, expires_at FROM sessions WHERE hash = ?1 AND expires_at > ?2",
 	[L_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
 	[L_SESSION_EXPIRE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+	[L_SESSION_END] = "DELETE FROM sessions WHERE user_id = ?1",
 	[L_LOCAL_GET] = "SELECT id, coalesce(team_id, 0), guid, slug, title, markdown, properties, status, "
-	    "published_at FROM posts WHERE id = ?1 AND kind = 'local'",
+	    "published_at, updated_at FROM posts WHERE id = ?1 AND kind = 'local'",
 	[L_LOCAL_FIND] = "SELECT id FROM posts WHERE feed_id IS NULL AND guid = ?1",
 	[L_POST_STATUS] = "UPDATE posts SET status = ?2, updated_at = ?3 WHERE id = ?1 AND kind = 'local'",
 	[L_LOCAL_LIST] = "SELECT p.id, p.title, p.slug, p.status, p.published_at, p.updated_at, p.markdown "
 	    "FROM posts p WHERE p.kind = 'local' AND p.team_id = ?1 AND p.status != 'deleted' "
 	    "ORDER BY p.updated_at DESC, p.id DESC LIMIT ?2",
+	[L_LOCAL_TAGS] = "SELECT t.label FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
+	    "WHERE pt.post_id = ?1 AND pt.origin = 'manual' ORDER BY pt.tag_id",
 	[L_MEDIA_ADD] = "INSERT INTO media (team_id, sha256, content_type, size, data, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[L_MEDIA_GET] = "SELECT content_type, data FROM media WHERE id = ?1",
@@ -412,6 +417,29 @@ store_tokens(struct store *s)
 	}
 	return list;
 }
+json_t *
+store_users(struct store *s)
+{
+	sqlite3_stmt *st = lstmt(s, L_USERS);
+	json_t *list;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	list = json_array();
+	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
+		json_array_append_new(list, json_pack("{s:o, s:o, s:b, s:I, s:I}", "name", jtext(st, 0),
+		    "team", jtext(st, 1), "admin", sqlite3_column_int(st, 2) != 0,
+		    "created_at", (json_int_t)sqlite3_column_int64(st, 3),
+		    "last_login_at", (json_int_t)sqlite3_column_int64(st, 4)));
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		store_db_error(s, "users");
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
 
 /* ---------------------------------------------------------------- sessions */
 
@@ -475,6 +503,17 @@ store_session_delete(struct store *s, const char *hash)
 	return step_done(s, st, "session delete");
 }
 
+int
+store_sessions_end(struct store *s, int64_t user_id)
+{
+	sqlite3_stmt *st = lstmt(s, L_SESSION_END);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, user_id);
+	return step_done(s, st, "sessions end");
+}
+
 /* ---------------------------------------------------------------- local posts */
 
 void
@@ -520,6 +559,7 @@ store_local_get(struct store *s, int64_t id, struct local_post *out)
 	out->properties = col_dup(st, 6);
 	out->status = status_from_text((const char *)sqlite3_column_text(st, 7));
 	out->published_at = sqlite3_column_int64(st, 8);
+	out->updated_at = sqlite3_column_int64(st, 9);
 	store_done(st);
 	return 0;
 }
@@ -591,6 +631,25 @@ store_local_posts(struct store *s, int64_t team_id, int limit)
 		return NULL;
 	}
 	return list;
+}
+
+int
+store_local_tags(struct store *s, int64_t post_id, struct buf *out)
+{
+	sqlite3_stmt *st = lstmt(s, L_LOCAL_TAGS);
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, post_id);
+	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
+		buf_printf(out, "%s%s", n++ ? ", " : "", (const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		store_db_error(s, "local tags");
+		return -1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- media */

@@ -41,7 +41,7 @@ static const char *const read_sql[R_COUNT] = {
 	[R_SEARCH] = "SELECT " POST_COLUMNS ", snippet(posts_fts, 1, char(1), char(2), '…', 24) "
 	    "FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
 	    "LEFT JOIN feeds f ON f.id = p.feed_id LEFT JOIN teams t ON t.id = p.team_id "
-	    "WHERE posts_fts MATCH ?1 AND p.status = 'published' "
+	    "WHERE posts_fts MATCH ?1 AND posts_fts.rowid < ?3 AND p.status = 'published' "
 	    "ORDER BY posts_fts.rowid DESC LIMIT ?2",
 	[R_SOURCES] = "SELECT " SOURCE_COLUMNS "FROM feeds f "
 	    "ORDER BY f.gone, NOT f.active, coalesce(f.name, f.title, f.url) COLLATE NOCASE",
@@ -268,7 +268,7 @@ store_read_fts_terms(const char *query, struct buf *out)
 }
 
 static json_t *
-search_once(struct store *s, const char *match, int limit, bool *syntax_error)
+search_once(struct store *s, const char *match, int limit, int64_t before_id, bool *syntax_error)
 {
 	sqlite3_stmt *st = rstmt(s, R_SEARCH);
 	int rc;
@@ -278,6 +278,7 @@ search_once(struct store *s, const char *match, int limit, bool *syntax_error)
 		return NULL;
 	store_bind_text(st, 1, match);
 	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
 	/* an FTS5 syntax error surfaces at the first step */
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -290,7 +291,7 @@ search_once(struct store *s, const char *match, int limit, bool *syntax_error)
 }
 
 json_t *
-store_search(struct store *s, const char *query, int limit, const char **message)
+store_search(struct store *s, const char *query, int limit, int64_t before_id, const char **message)
 {
 	struct buf terms = BUF_INIT;
 	json_t *list;
@@ -303,10 +304,10 @@ store_search(struct store *s, const char *query, int limit, const char **message
 		buf_free(&terms);
 		return NULL;
 	}
-	list = search_once(s, query, limit, &bad);
+	list = search_once(s, query, limit, before_id, &bad);
 	if (bad) {
 		/* not FTS5 syntax: search for the words themselves */
-		list = search_once(s, buf_str(&terms), limit, &bad);
+		list = search_once(s, buf_str(&terms), limit, before_id, &bad);
 		if (bad)
 			*message = "That search could not be understood; try plain words.";
 	}

@@ -464,13 +464,13 @@ test_search(void **state)
 	(void)state;
 	fill(s, a);
 	for (i = 0; i < NELEM(cases); i++) {
-		list = store_search(s, cases[i].q, 50, &message);
+		list = store_search(s, cases[i].q, 50, 0, &message);
 		if ((int)json_array_size(list) != cases[i].results || (message != NULL) != cases[i].message)
 			fail_msg("search \"%s\": %zu results (want %d), message %s", cases[i].q,
 			    json_array_size(list), cases[i].results, message ? message : "none");
 		json_decref(list);
 	}
-	list = store_search(s, "lakes", 1, &message);
+	list = store_search(s, "lakes", 1, 0, &message);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "snippet_html")),
 	    "body 8 of feed 2 about rivers &amp; &lt;<mark>lakes</mark>&gt;");
 	json_decref(list);
