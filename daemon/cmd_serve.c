@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "crier.h"
+#include "digest.h"
 #include "http.h"
 #include "log.h"
 #include "pipeline.h"
@@ -137,7 +138,7 @@ cmd_serve(struct crier *c, int argc, char **argv)
 {
 	struct pipeline *p;
 	char *err = NULL;
-	int64_t next_check = 0, now;
+	int64_t next_check = 0, next_digest = 0, now;
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -173,6 +174,11 @@ cmd_serve(struct crier *c, int argc, char **argv)
 			pipeline_queue_due(p, false, 0);
 			pipeline_queue_outbox(p);
 			next_check = now + 1;
+		}
+		if (now >= next_digest) {
+			/* the weekly digest drafts, scheduled digests, their email */
+			digest_tick(c, now);
+			next_digest = now + 60;
 		}
 		if (pipeline_run(p, 1000) == 0) {
 			/* nothing in flight: sleep until the next check (a signal ends it early) */

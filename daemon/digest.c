@@ -125,15 +125,33 @@ digest_week_start(const char *week)
 
 /* ---------------------------------------------------------------- small helpers */
 
+/* Latin-1 letters U+00C0..U+00FF as ASCII, for slugs ("café" -> "cafe"); "" drops one. */
+static const char *const latin1_ascii[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+};
+
 /* An ASCII slug ([a-z0-9-], at most SLUG_MAX) of text; false when nothing is left. */
 static bool
 make_slug(const char *text, struct buf *out)
 {
-	struct buf raw = BUF_INIT;
+	struct buf raw = BUF_INIT, ascii = BUF_INIT;
+	const unsigned char *u;
 	const char *p;
 
 	buf_reset(out);
-	util_slugify(&raw, text, SLUG_MAX * 4);
+	/* accented Latin letters keep their base letter; other non-ASCII goes */
+	for (u = (const unsigned char *)text; *u; u++) {
+		if ((u[0] == 0xc3) && u[1] >= 0x80 && u[1] <= 0xbf) {
+			buf_puts(&ascii, latin1_ascii[u[1] - 0x80]);
+			u++;
+		} else {
+			buf_putc(&ascii, (char)*u);
+		}
+	}
+	util_slugify(&raw, buf_str(&ascii), SLUG_MAX * 4);
 	for (p = buf_str(&raw); *p && out->len < SLUG_MAX; p++) {
 		if ((unsigned char)*p >= 0x80)
 			continue;
@@ -141,6 +159,7 @@ make_slug(const char *text, struct buf *out)
 			continue;
 		buf_putc(out, *p);
 	}
+	buf_free(&ascii);
 	while (out->len > 0 && out->data[out->len - 1] == '-')
 		out->data[--out->len] = '\0';
 	buf_free(&raw);
@@ -154,6 +173,22 @@ slug_ok(const char *s)
 
 	return n > 0 && n <= SLUG_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n &&
 	    s[0] != '-' && s[n - 1] != '-';
+}
+
+/* Has every <img> of sanitized HTML a non-empty alt? (The email and the page need it.) */
+static bool
+images_described(const char *html)
+{
+	const char *p = html, *end, *alt;
+
+	while ((p = strstr(p, "<img")) != NULL) {
+		end = strchr(p, '>');
+		alt = strstr(p, " alt=\"");
+		if (end == NULL || alt == NULL || alt > end || alt[6] == '"')
+			return false;
+		p = end;
+	}
+	return true;
 }
 
 /* Markdown (an intro or a note) to sanitized HTML; "" for NULL or blank. 0 or -1. */
@@ -173,6 +208,11 @@ note_html(const struct crier *c, const char *md, struct buf *out, char **err)
 	}
 	sanitize_html(out, buf_str(&html), html.len, c->cfg->base_url);
 	buf_free(&html);
+	if (!images_described(buf_str(out))) {
+		buf_reset(out);
+		return fail(err, "every image needs a description of what it shows, like "
+		    "![A queue at the library](https://example.org/queue.jpg)");
+	}
 	return 0;
 }
 
@@ -384,8 +424,10 @@ digest_add(struct crier *c, int64_t id, int64_t post_id, const char *note, char 
 
 	*err = NULL;
 	memset(&d, 0, sizeof(d));
-	if (note_html(c, note, &html, err) == -1)
+	if (note_html(c, note, &html, err) == -1) {
+		buf_free(&html);
 		return -1;
+	}
 	pthread_mutex_lock(&c->write_lock);
 	rc = load(c, id, &d, err);
 	if (rc == 0 && d.item_count >= DIGEST_MAX_ITEMS)
@@ -733,7 +775,8 @@ struct outgoing {
 	struct digest d;
 	json_t *ctx;
 	char *list_id;
-	char *from;
+	char *from;                     /* the From header */
+	char *from_addr;                /* its address, for Message-IDs */
 };
 
 static void
@@ -743,6 +786,7 @@ outgoing_clear(struct outgoing *o)
 	json_decref(o->ctx);
 	free(o->list_id);
 	free(o->from);
+	free(o->from_addr);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -754,6 +798,25 @@ base_host(const char *base_url, struct buf *out)
 
 	p = p != NULL ? p + 3 : base_url;
 	buf_append(out, p, strcspn(p, "/:"));
+}
+
+static void
+list_id(const char *site, const char *section, const char *host, struct buf *out)
+{
+	const char *p;
+
+	for (p = site; *p && (unsigned char)*p >= 32 && (unsigned char)*p < 127; p++)
+		;
+	if (*p == '\0') {
+		buf_putc(out, '"');
+		for (p = site; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(out, '\\');
+			buf_putc(out, *p);
+		}
+		buf_printf(out, ": %s digest\" ", section);
+	}
+	buf_printf(out, "<%s.digests.%s>", section, host);
 }
 
 /* Loads and renders digest id for sending (o is cleared first). */
@@ -776,42 +839,53 @@ outgoing_load(struct crier *c, struct outgoing *o, int64_t id)
 	pthread_mutex_unlock(&c->write_lock);
 	free(err);
 	o->sendable = o->ctx != NULL && o->d.status == DIGEST_PUBLISHED && o->d.section != NULL;
-	/* List-Id: "Title <section.digests.host>" */
+	/* List-Id (RFC 2919): "SITE: SECTION digest" <SECTION.digests.HOST>; the
+	 * phrase is left out when it is not plain ASCII (it cannot be encoded there) */
 	base_host(c->cfg->base_url, &b);
-	buf_printf(&display, "%s <%s.digests.%s>", o->d.title != NULL ? o->d.title : "",
-	    o->d.section != NULL ? o->d.section : "digest", buf_str(&b));
+	list_id(c->cfg->site_title, o->d.section != NULL ? o->d.section : "digest", buf_str(&b), &display);
 	o->list_id = buf_steal(&display);
 	/* From: the configured address, named after the site when it has no name */
-	mail_address_parse(c->cfg->mail_from, &display, &addr);
+	mail_address_parse(c->cfg->mail_from != NULL ? c->cfg->mail_from : "digest@localhost",
+	    &display, &addr);
 	buf_reset(&b);
-	if (display.len > 0)
+	if (display.len > 0 && c->cfg->mail_from != NULL)
 		buf_puts(&b, c->cfg->mail_from);
 	else
 		buf_printf(&b, "%s <%s>", c->cfg->site_title, buf_str(&addr));
 	o->from = buf_steal(&b);
+	o->from_addr = buf_steal(&addr);
 	buf_free(&display);
 	buf_free(&addr);
 }
 
-/* One message for one recipient into msg; 0 or -1 (*err: the theme failed). */
+/* One message (or one part of it) for one recipient, appended to msg; 0 or
+ * -1 (*err: the theme failed). */
 static int
 build_message(struct crier *c, const struct outgoing *o, const struct templates *t,
-    const unsigned char key[32], const char *rcpt, struct buf *msg, struct buf *message_id,
-    char **err)
+    const unsigned char key[32], const char *rcpt, enum digest_part part, struct buf *msg,
+    struct buf *message_id, char **err)
 {
 	struct buf html = BUF_INIT, text = BUF_INIT, unsub = BUF_INIT, header = BUF_INIT;
+	const char *url = NULL;
 	struct mail_message m;
 	int rc;
 
-	digest_render_unsubscribe_url(c->cfg, key, o->d.section, rcpt, &unsub);
-	rc = digest_render_email_html(t, c->cfg, o->ctx, buf_str(&unsub), &html, err);
-	if (rc == 0) {
-		digest_render_text(c->cfg, o->ctx, buf_str(&unsub), &text);
-		buf_printf(&header, "<%s>", buf_str(&unsub));
-		if (c->cfg->list_unsubscribe != NULL)
-			buf_printf(&header, ", <%s>", c->cfg->list_unsubscribe);
+	if (o->d.section != NULL) {
+		digest_render_unsubscribe_url(c->cfg, key, o->d.section, rcpt, &unsub);
+		url = buf_str(&unsub);
+		buf_printf(&header, "<%s>", url);
+	}
+	if (c->cfg->list_unsubscribe != NULL)
+		buf_printf(&header, "%s<%s>", header.len > 0 ? ", " : "", c->cfg->list_unsubscribe);
+	rc = digest_render_email_html(t, c->cfg, o->ctx, url, &html, err);
+	if (rc == 0 && part == DIGEST_PART_HTML) {
+		buf_append(msg, html.data, html.len);
+	} else if (rc == 0 && part == DIGEST_PART_TEXT) {
+		digest_render_text(c->cfg, o->ctx, url, msg);
+	} else if (rc == 0) {
+		digest_render_text(c->cfg, o->ctx, url, &text);
 		buf_reset(message_id);
-		mail_message_id(message_id, mail_address_domain(c->cfg->mail_from));
+		mail_message_id(message_id, mail_address_domain(o->from_addr));
 		memset(&m, 0, sizeof(m));
 		m.from = o->from;
 		m.to = rcpt;
@@ -819,11 +893,10 @@ build_message(struct crier *c, const struct outgoing *o, const struct templates 
 		m.message_id = buf_str(message_id);
 		m.date = util_now();
 		m.list_id = o->list_id;
-		m.list_unsubscribe = buf_str(&header);
-		m.one_click = true;
+		m.list_unsubscribe = header.len > 0 ? buf_str(&header) : NULL;
+		m.one_click = url != NULL;
 		m.text = buf_str(&text);
 		m.html = buf_str(&html);
-		buf_reset(msg);
 		mail_write(msg, &m);
 	}
 	buf_free(&html);
@@ -965,7 +1038,8 @@ digest_deliver(struct crier *c, int64_t id, struct digest_delivery *out, char **
 			skip(c, did, rcpt, "unsubscribed", out);
 			continue;
 		}
-		if (build_message(c, &o, t, key, rcpt, &msg, &message_id, err) == -1) {
+		buf_reset(&msg);
+		if (build_message(c, &o, t, key, rcpt, DIGEST_PART_MESSAGE, &msg, &message_id, err) == -1) {
 			rc = -1;
 			break;
 		}
@@ -985,6 +1059,36 @@ done:
 	buf_free(&message_id);
 	buf_free(&addr);
 	buf_free(&display);
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
+int
+digest_message(struct crier *c, int64_t id, const char *rcpt, enum digest_part part,
+    struct buf *out, char **err)
+{
+	struct templates *t;
+	struct outgoing o;
+	struct buf message_id = BUF_INIT;
+	unsigned char key[32];
+	int rc;
+
+	*err = NULL;
+	memset(&o, 0, sizeof(o));
+	t = digest_render_templates(c->cfg, err);
+	if (t == NULL)
+		return -1;
+	pthread_mutex_lock(&c->write_lock);
+	rc = store_digest_key(c->store, key);
+	pthread_mutex_unlock(&c->write_lock);
+	outgoing_load(c, &o, id);
+	if (rc == -1 || o.ctx == NULL)
+		rc = fail(err, "there is no digest %lld, or the database could not be read", (long long)id);
+	else
+		rc = build_message(c, &o, t, key, rcpt, part, out, &message_id, err);
+	outgoing_clear(&o);
+	templates_free(t);
+	buf_free(&message_id);
 	sodium_memzero(key, sizeof(key));
 	return rc;
 }

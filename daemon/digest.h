@@ -135,6 +135,15 @@ struct digest_delivery {
 int digest_deliver(struct crier *c, int64_t id, struct digest_delivery *out, char **err);
 
 /*
+ * What one recipient gets, for previews (`crier digest show`): the whole
+ * message, or its HTML or text part, appended to out.  Works for drafts
+ * too.  0, or -1 with *err.
+ */
+enum digest_part { DIGEST_PART_MESSAGE = 0, DIGEST_PART_HTML, DIGEST_PART_TEXT };
+int digest_message(struct crier *c, int64_t id, const char *rcpt, enum digest_part part,
+    struct buf *out, char **err);
+
+/*
  * Records a one-click unsubscribe, after checking its token.  0, 1 the
  * token is wrong, -1.
  */
@@ -162,6 +171,11 @@ int digest_tick(struct crier *c, int64_t now);
  * result.
  */
 json_t *digest_render_context(const struct config *cfg, const struct digest *d, const json_t *items);
+
+/* The items of the context for any list of posts (the store.h shape):
+ * [{ id, position, is_first, is_last, title, link, permalink, source_name,
+ *    author, published, excerpt, has_excerpt, note, note_html, has_note }]. */
+json_t *digest_render_items(const struct config *cfg, const json_t *posts);
 
 /* { id, label "Week 42, 2026", range "12 to 18 October 2026" } of an ISO week. */
 json_t *digest_render_week(const char *week);

@@ -176,15 +176,24 @@ item_object(const struct config *cfg, const json_t *post, size_t i, size_t n)
 }
 
 json_t *
+digest_render_items(const struct config *cfg, const json_t *posts)
+{
+	json_t *list = json_array();
+	const json_t *post;
+	size_t i, n = json_array_size(posts);
+
+	json_array_foreach(posts, i, post)
+		json_array_append_new(list, item_object(cfg, post, i, n));
+	return list;
+}
+
+json_t *
 digest_render_context(const struct config *cfg, const struct digest *d, const json_t *items)
 {
 	struct buf b = BUF_INIT;
-	json_t *ctx, *list = json_array();
-	const json_t *post;
-	size_t i, n = json_array_size(items);
+	json_t *ctx, *list = digest_render_items(cfg, items);
+	size_t n = json_array_size(items);
 
-	json_array_foreach(items, i, post)
-		json_array_append_new(list, item_object(cfg, post, i, n));
 	buf_printf(&b, "%sdigest/%s", cfg->base_url, d->slug);
 	ctx = json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:s, s:b, s:s, s:s, s:o, s:I, s:b}",
 	    "id", (json_int_t)d->id, "slug", d->slug, "title", d->title,
@@ -294,27 +303,86 @@ wrap(struct buf *out, const char *text, int indent)
 		buf_putc(out, '\n');
 }
 
-/* Appends Markdown source as it is (it reads as text), each line indented. */
-static void
-indented(struct buf *out, const char *md, int indent)
+/* U+2029 PARAGRAPH SEPARATOR: marks block ends through html_to_text(). */
+#define PARA "\xe2\x80\xa9"
+
+static bool
+ends_block(const char *tag, size_t len)
 {
-	const char *p = md, *nl;
-	size_t n;
-	int i;
+	static const char *const tags[] = { "</p>", "</li>", "</h1>", "</h2>", "</h3>", "</h4>", "</h5>",
+		"</h6>", "</blockquote>", "</pre>", "</tr>", "</figure>", "</table>", "</ul>", "</ol>",
+		"</div>", "<br>", "<hr>" };
+	size_t i;
+
+	for (i = 0; i < NELEM(tags); i++) {
+		if (strlen(tags[i]) == len && strncmp(tag, tags[i], len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Marks up sanitized HTML for html_to_text(): block ends become PARA, list
+ * items start with "- ", and a link's URL follows its text in <>. */
+static void
+mark_blocks(const char *html, struct buf *marked)
+{
+	struct buf href = BUF_INIT;
+	const char *p = html, *end, *attr;
+	size_t len, text_at = 0;
 
 	while (*p) {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (n > 0) {
-			for (i = 0; i < indent; i++)
-				buf_putc(out, ' ');
-			buf_append(out, p, n);
+		if (*p != '<' || (end = strchr(p, '>')) == NULL) {
+			buf_putc(marked, *p++);
+			continue;
 		}
-		buf_putc(out, '\n');
-		p = nl != NULL ? nl + 1 : p + strlen(p);
+		len = (size_t)(end - p) + 1;
+		if (strncmp(p, "</a>", 4) == 0 && href.len > 0) {
+			/* the URL, unless the link's text is the URL already */
+			if (marked->len - text_at != href.len ||
+			    memcmp(marked->data + text_at, href.data, href.len) != 0)
+				buf_printf(marked, " &lt;%s&gt;", buf_str(&href));
+			buf_reset(&href);
+		}
+		buf_append(marked, p, len);
+		if (ends_block(p, len))
+			buf_puts(marked, " " PARA " ");
+		else if (strncmp(p, "<li>", 4) == 0)
+			buf_puts(marked, "- ");
+		attr = strncmp(p, "<a ", 3) == 0 ? strstr(p, " href=\"") : NULL;
+		if (attr != NULL && attr < end) {
+			buf_reset(&href);
+			buf_append(&href, attr + 7, strcspn(attr + 7, "\""));
+			text_at = marked->len;
+		}
+		p = end + 1;
 	}
+	buf_free(&href);
+}
+
+/* Sanitized HTML (an intro, a note) as wrapped plain-text paragraphs. */
+static void
+html_paragraphs(struct buf *out, const char *html, int indent)
+{
+	struct buf marked = BUF_INIT, text = BUF_INIT, para = BUF_INIT;
+	const char *p, *sep;
+	bool first = true;
+
+	mark_blocks(html, &marked);
+	html_to_text(&text, buf_str(&marked), marked.len);
+	for (p = buf_str(&text); *p; p = sep != NULL ? sep + 3 : p + strlen(p)) {
+		sep = strstr(p, PARA);
+		buf_reset(&para);
+		buf_append(&para, p, sep != NULL ? (size_t)(sep - p) : strlen(p));
+		if (slice_trim(slice_from(buf_str(&para))).len == 0)
+			continue;
+		if (!first)
+			buf_putc(out, '\n');
+		wrap(out, buf_str(&para), indent);
+		first = false;
+	}
+	buf_free(&marked);
+	buf_free(&text);
+	buf_free(&para);
 }
 
 void
@@ -322,14 +390,14 @@ digest_render_text(const struct config *cfg, const json_t *ctx, const char *unsu
     struct buf *out)
 {
 	const json_t *week = json_object_get(ctx, "week"), *it;
-	const char *intro = jstr(ctx, "intro");
+	const char *intro = jstr(ctx, "intro_html");
 	struct buf line = BUF_INIT;
 	size_t i;
 
 	wrap(out, jstr(ctx, "title"), 0);
 	buf_printf(out, "%s: %s\n\n", jstr(week, "label"), jstr(week, "range"));
 	if (intro != NULL && *intro != '\0') {
-		indented(out, intro, 0);
+		html_paragraphs(out, intro, 0);
 		buf_putc(out, '\n');
 	}
 	json_array_foreach(json_object_get(ctx, "items"), i, it) {
@@ -342,9 +410,9 @@ digest_render_text(const struct config *cfg, const json_t *ctx, const char *unsu
 		buf_printf(&line, "%s", jstr(json_object_get(it, "published"), "human"));
 		wrap(out, buf_str(&line), 3);
 		buf_printf(out, "   %s\n", jstr(it, "link"));
-		if (jstr(it, "note") != NULL && *jstr(it, "note") != '\0') {
+		if (json_is_true(json_object_get(it, "has_note"))) {
 			buf_putc(out, '\n');
-			indented(out, jstr(it, "note"), 3);
+			html_paragraphs(out, jstr(it, "note_html"), 3);
 		}
 		if (json_is_true(json_object_get(it, "has_excerpt"))) {
 			buf_putc(out, '\n');

@@ -239,12 +239,19 @@ static void
 address_header(struct buf *out, const char *name, const char *mailbox)
 {
 	struct buf display = BUF_INIT, addr = BUF_INIT;
+	size_t start, line;
 
 	mail_address_parse(mailbox, &display, &addr);
+	start = out->len;
 	buf_printf(out, "%s: ", name);
 	if (display.len > 0) {
 		display_phrase(out, buf_str(&display), strlen(name) + 2);
-		buf_puts(out, "\r\n ");
+		line = out->len - start;
+		if (memchr(out->data + start, '\n', line) != NULL ||
+		    line + addr.len + 3 > HEADER_LINE_MAX)
+			buf_puts(out, "\r\n ");
+		else
+			buf_putc(out, ' ');
 	}
 	buf_printf(out, "<%s>\r\n", buf_str(&addr));
 	buf_free(&display);

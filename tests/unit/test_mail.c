@@ -293,7 +293,7 @@ test_message(void **state)
 	text = header_text(buf_str(&b));
 	assert_non_null(strstr(text, "Caf\xc3\xa9 digest"));
 	free(text);
-	assert_non_null(strstr(buf_str(&b), "\r\n <digest@example.org>\r\nTo: <reader@example.net>\r\n"));
+	assert_non_null(strstr(buf_str(&b), "?= <digest@example.org>\r\nTo: <reader@example.net>\r\n"));
 	assert_non_null(strstr(buf_str(&b), "\r\nDate: Fri, 16 Oct 2026 12:00:00 +0000\r\n"));
 	assert_non_null(strstr(buf_str(&b), "\r\nList-Id: Weekly digest <weekly.example.org>\r\n"));
 	assert_non_null(strstr(buf_str(&b), "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
