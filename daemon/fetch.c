@@ -1418,7 +1418,7 @@ struct fetch_mailer {
 	char *url, *user, *password, *from;
 	bool starttls;
 	long timeout_ms;
-	char last_reply[256];           /* the server's last line, for messages */
+	char last_reply[256];           /* the server's first refusal (4xx/5xx) of a message */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -1439,7 +1439,7 @@ on_mail_read(char *out, size_t size, size_t n, void *arg)
 	return k;
 }
 
-/* Keeps the server's last reply line (libcurl reports them as incoming headers). */
+/* Keeps the server's first refusal of a message (libcurl reports replies as incoming headers). */
 static int
 on_mail_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
 {
@@ -1447,7 +1447,9 @@ on_mail_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *arg
 	size_t n = size;
 
 	(void)easy;
-	if (type != CURLINFO_HEADER_IN)
+	/* the first 4xx/5xx answer of a message says why; what follows (221 Bye) does not */
+	if (type != CURLINFO_HEADER_IN || m->last_reply[0] != '\0' || size == 0 ||
+	    (data[0] != '4' && data[0] != '5'))
 		return 0;
 	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
 		n--;
