@@ -1250,9 +1250,10 @@ covered_week(const struct config_section *sec, int64_t now, char week[16], int64
 	*to = local_midnight(&monday, 7);
 }
 
-/* Makes the section's draft for the week when due; its id when made, 0 when not, -1. */
+/* Makes the section's draft for the week when due; its id when made (and
+ * *n_posts), 0 when not, -1. */
 static int64_t
-draft_for(struct crier *c, const struct config_section *sec, int64_t now)
+draft_for(struct crier *c, const struct config_section *sec, int64_t now, size_t *n_posts)
 {
 	const char *intro = config_section_get(sec, "intro"), *tmpl = config_section_get(sec, "title");
 	struct buf title = BUF_INIT, slug = BUF_INIT, html = BUF_INIT;
@@ -1298,15 +1299,17 @@ draft_for(struct crier *c, const struct config_section *sec, int64_t now)
 	if (rc == 0)
 		log_info("digest drafted", "section=%s week=%s id=%lld slug=%s posts=%zu", sec->name, week,
 		    (long long)id, d.slug, n);
+	*n_posts = n;
 	digest_clear(&d);
 	buf_free(&html);
 	free(ids);
 	return rc == 0 ? id : rc == 2 ? 0 : -1;
 }
 
-/* auto_publish: publishes the new draft, and sends it when the section has recipients. */
+/* auto_publish: publishes the new draft (unless it found no posts), and
+ * sends it when the section has recipients. */
 static void
-auto_publish(struct crier *c, const struct config_section *sec, int64_t id)
+auto_publish(struct crier *c, const struct config_section *sec, int64_t id, size_t n_posts)
 {
 	const char *ap = config_section_get(sec, "auto_publish");
 	bool send = config_section_get(sec, "to") != NULL || config_section_get(sec, "to_file") != NULL;
@@ -1314,6 +1317,11 @@ auto_publish(struct crier *c, const struct config_section *sec, int64_t id)
 
 	if (ap == NULL || util_parse_bool(ap) != 1)
 		return;
+	if (n_posts == 0) {
+		log_warn("digest not published by itself: it found no posts", "section=%s id=%lld",
+		    sec->name, (long long)id);
+		return;
+	}
 	if (digest_publish(c, id, send, &err) != 0) {
 		log_error("digest not published", "section=%s id=%lld error=%s", sec->name, (long long)id,
 		    log_quote(err));
@@ -1358,18 +1366,18 @@ digest_tick(struct crier *c, int64_t now)
 	struct digest_delivery dl;
 	char *err = NULL;
 	int64_t id;
-	size_t i;
+	size_t i, n_posts;
 	int made = 0;
 
 	for (i = 0; i < c->cfg->n_digests; i++) {
 		const struct config_section *sec = &c->cfg->digests[i];
 		if (config_section_get(sec, "schedule") == NULL)
 			continue;
-		id = draft_for(c, sec, now);
+		id = draft_for(c, sec, now, &n_posts);
 		if (id <= 0)
 			continue;
 		made++;
-		auto_publish(c, sec, id);
+		auto_publish(c, sec, id, n_posts);
 	}
 	publish_due(c, now);
 	if (digest_deliver(c, 0, &dl, &err) == -1) {
