@@ -34,6 +34,8 @@ static const char serve_help[] =
     "event.  SIGHUP reloads the config; SIGTERM or SIGINT stops cleanly.\n"
     "Works under systemd as Type=notify (READY=1 is sent once serving).\n";
 
+#define DIGEST_TICK_S 5         /* how often the digest schedule and its email run */
+
 static struct crier *signal_target;
 
 static void
@@ -176,9 +178,9 @@ cmd_serve(struct crier *c, int argc, char **argv)
 			next_check = now + 1;
 		}
 		if (now >= next_digest) {
-			/* the weekly digest drafts, scheduled digests, their email */
+			/* the weekly digest drafts, scheduled digests, their email (cheap when idle) */
 			digest_tick(c, now);
-			next_digest = now + 60;
+			next_digest = now + DIGEST_TICK_S;
 		}
 		if (pipeline_run(p, 1000) == 0) {
 			/* nothing in flight: sleep until the next check (a signal ends it early) */

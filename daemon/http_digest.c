@@ -473,16 +473,20 @@ parse_id(const char *s, int64_t *id)
 	return errno == 0 && *end == '\0';
 }
 
-/* "2026-10-16T12:00" (a datetime-local field, server local time) to Unix seconds; -1 if bad. */
+/* "2026-10-16T12:00[:SS]" (a datetime-local field, server local time) to Unix seconds; -1 if bad. */
 static int64_t
 parse_local_time(const char *s)
 {
 	struct tm tm;
-	int n = 0;
+	int n = 0, k = 0;
 
 	memset(&tm, 0, sizeof(tm));
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-	    &tm.tm_min, &n) != 5 || (s[n] != '\0' && s[n] != ':'))
+	    &tm.tm_min, &n) != 5)
+		return -1;
+	if (s[n] == ':' && sscanf(s + n, ":%2d%n", &tm.tm_sec, &k) == 1)
+		n += k;
+	if (s[n] != '\0' || tm.tm_sec > 59)
 		return -1;
 	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
 	    tm.tm_min > 59)
