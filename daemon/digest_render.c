@@ -52,7 +52,7 @@ time_object(int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	char iso[32], human[48], date[16];
+	char iso[32], human[48], date[40];
 
 	util_rfc3339(t, iso);
 	gmtime_r(&tt, &tm);
