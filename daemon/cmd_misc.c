@@ -1,11 +1,12 @@
 /*
- * cmd_misc.c: what every command shares (opening the config and the
- * store) and `crier check-config`.
+ * cmd_misc.c: what every command shares (opening the config, the store
+ * and the plugins) and `crier check-config`.
  */
 #include "cmd.h"
 #include "config.h"
 #include "crier.h"
 #include "log.h"
+#include "plugin.h"
 #include "store.h"
 #include "tag.h"
 #include "util.h"
@@ -76,12 +77,18 @@ cmd_open(struct crier *c, int need_store)
 			return -1;
 		}
 	}
+	/* commands that write run the plugins; one that is refused is logged
+	 * (why, and what to do) and the rest run without it */
+	if (need_store && c->plugins == NULL)
+		c->plugins = plugin_load(c, c->cfg, NULL, NULL);
 	return 0;
 }
 
 void
 cmd_close(struct crier *c)
 {
+	plugin_free(c->plugins, c->store);     /* what their fini queued still reaches the outbox */
+	c->plugins = NULL;
 	store_close(c->store);
 	c->store = NULL;
 	tag_rules_free(c->rules);
@@ -94,13 +101,17 @@ static const char check_config_help[] =
     "usage: crier [-c FILE] check-config\n"
     "\n"
     "Reads the config file and reports every problem as FILE:LINE: message,\n"
-    "without starting anything.  Exits 0 when the config is fine, 1 otherwise.\n";
+    "without starting anything.  Plugins are loaded and started (init) to check\n"
+    "them and their keys, then unloaded.  Exits 0 when the config is fine, 1\n"
+    "otherwise.\n";
 
 int
 cmd_check_config(struct crier *c, int argc, char **argv)
 {
 	struct tag_rules *rules;
+	struct plugins *plugins;
 	char *err = NULL;
+	size_t refused = 0;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -125,6 +136,14 @@ cmd_check_config(struct crier *c, int argc, char **argv)
 		return 1;
 	}
 	tag_rules_free(rules);
+	plugins = plugin_load(c, c->cfg, c->cfg, &refused);
+	plugin_free(plugins, NULL);
+	if (refused > 0) {
+		report_config(c->cfg);
+		fprintf(stderr, "%s: %zu plugin%s refused\n", c->config_path, refused,
+		    refused == 1 ? "" : "s");
+		return 1;
+	}
 	printf("%s: OK (%zu feeds, %zu teams, %zu rules, %zu plugins)\n", c->config_path,
 	    c->cfg->n_feeds, c->cfg->n_teams, c->cfg->n_rules, c->cfg->n_plugins);
 	return 0;

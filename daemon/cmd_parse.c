@@ -198,6 +198,7 @@ cmd_parse(struct crier *c, int argc, char **argv)
 
 	(void)c;
 	memset(&opt, 0, sizeof(opt));
+	opt.skip_content_hash = true;   /* not part of the output */
 	for (i = 1; i < argc; i++) {
 		if (options_done || argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
 			nfiles++;

@@ -76,18 +76,6 @@ is_help(const char *arg)
 
 /* ---------------------------------------------------------------- passwords */
 
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	}
-	return n;
-}
-
 static void
 password_free(char *p)
 {
@@ -112,7 +100,7 @@ new_password_hash(const char *cmd, bool from_stdin, char hash[AUTH_HASH_MAX])
 		fprintf(stderr, "crier %s: no password given (an empty line, or nothing on stdin)\n", cmd);
 		goto done;
 	}
-	if (strlen(pw) > PASSWORD_MAX_BYTES || utf8_chars(pw) < PASSWORD_MIN_CHARS ||
+	if (strlen(pw) > PASSWORD_MAX_BYTES || util_utf8_chars(pw) < PASSWORD_MIN_CHARS ||
 	    !util_utf8_valid(pw, strlen(pw))) {
 		fprintf(stderr, "crier %s: the password must be %d to %d characters of UTF-8 text\n",
 		    cmd, PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES);

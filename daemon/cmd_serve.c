@@ -13,6 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "pipeline.h"
+#include "plugin.h"
 #include "store.h"
 #include "tag.h"
 #include "util.h"
@@ -98,9 +99,16 @@ drain(struct crier *c, struct pipeline *p)
 		;
 }
 
+/* Configs replaced by a reload: web threads may still be reading the
+ * one they started a request with, so they are freed only at exit. */
+struct retired {
+	struct config **cfgs;
+	size_t n;
+};
+
 /* Re-reads the config; on any problem the old one stays. */
 static struct pipeline *
-reload(struct crier *c, struct pipeline *p)
+reload(struct crier *c, struct pipeline *p, struct retired *old)
 {
 	struct config *cfg = config_load(c->config_path);
 	struct tag_rules *rules;
@@ -122,16 +130,26 @@ reload(struct crier *c, struct pipeline *p)
 		config_free(cfg);
 		return p;
 	}
+	if (plugin_reload(c->plugins, cfg) == -1) {
+		log_error("config problem; keeping the running config", "error=%s",
+		    log_quote("a plugin was refused (the lines above say why)"));
+		tag_rules_free(rules);
+		config_free(cfg);
+		return p;
+	}
 	drain(c, p);
 	pipeline_free(p);
 	tag_rules_free(c->rules);
-	config_free(c->cfg);
+	old->cfgs = xrealloc(old->cfgs, (old->n + 1) * sizeof(*old->cfgs));
+	old->cfgs[old->n++] = c->cfg;
 	c->cfg = cfg;
 	c->rules = rules;
+	pthread_mutex_lock(&c->write_lock);
 	if (store_sync_config(c->store, cfg) == -1)
 		log_error("could not record the reloaded config's feeds", "%s", "");
-	log_info("config reloaded", "path=%s feeds=%zu rules=%zu", log_quote(c->config_path),
-	    cfg->n_feeds, cfg->n_rules);
+	pthread_mutex_unlock(&c->write_lock);
+	log_info("config reloaded", "path=%s feeds=%zu rules=%zu plugins=%zu",
+	    log_quote(c->config_path), cfg->n_feeds, cfg->n_rules, plugin_count(c->plugins));
 	return pipeline_new(c);
 }
 
@@ -139,6 +157,7 @@ int
 cmd_serve(struct crier *c, int argc, char **argv)
 {
 	struct pipeline *p;
+	struct retired old = { NULL, 0 };
 	char *err = NULL;
 	int64_t next_check = 0, next_digest = 0, now;
 
@@ -168,7 +187,7 @@ cmd_serve(struct crier *c, int argc, char **argv)
 	while (!c->stop) {
 		if (c->reload) {
 			sd_notify_text("RELOADING=1");
-			p = reload(c, p);
+			p = reload(c, p, &old);
 			sd_notify_text("READY=1");
 		}
 		now = util_now();
@@ -194,5 +213,8 @@ cmd_serve(struct crier *c, int argc, char **argv)
 	pipeline_free(p);
 	http_stop(c->http);
 	c->http = NULL;
+	while (old.n > 0)
+		config_free(old.cfgs[--old.n]);
+	free(old.cfgs);
 	return 0;
 }

@@ -115,19 +115,6 @@ compose_from_file(struct compose *c, const char *text, size_t len, const char **
 	return 0;
 }
 
-/* Number of UTF-8 characters in s. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	}
-	return n;
-}
-
 static bool
 has_tag(const struct compose *c, const char *tag)
 {
@@ -224,7 +211,7 @@ compose_check(struct compose *c, int64_t now)
 	memset(c->errors, 0, sizeof(c->errors));
 	if (c->title[0] == '\0')
 		c->errors[COMPOSE_TITLE] = "The weeknote needs a title";
-	else if (utf8_chars(c->title) > COMPOSE_TITLE_MAX)
+	else if (util_utf8_chars(c->title) > COMPOSE_TITLE_MAX)
 		c->errors[COMPOSE_TITLE] = "The title must be 300 characters or fewer";
 	c->errors[COMPOSE_TAGS] = check_tags(c);
 	c->errors[COMPOSE_DATE] = check_date(c, now);

@@ -492,8 +492,25 @@ feed_key(struct reader *r, struct config_feed *f, const char *name, const char *
 			config_error(cfg, r->line, "interval: \"%s\" is not a duration of at least 60s", value);
 			f->interval = 0;
 		}
+	} else if (strcmp(name, "owner_webhook") == 0) {
+		if (!(strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0)) {
+			config_error(cfg, r->line, "owner_webhook must be an http:// or https:// URL, not \"%s\"",
+			    value);
+			return;
+		}
+		free(f->owner_webhook);
+		f->owner_webhook = xstrdup(value);
+	} else if (strcmp(name, "owner_email") == 0) {
+		if (strchr(value, '@') == NULL || strpbrk(value, " \t<>,;") != NULL) {
+			config_error(cfg, r->line, "owner_email must be one address like name@example.org, "
+			    "not \"%s\"", value);
+			return;
+		}
+		free(f->owner_email);
+		f->owner_email = xstrdup(value);
 	} else {
-		config_error(cfg, r->line, "unknown key \"%s\" in [feed] (known: name, tags, team, interval)", name);
+		config_error(cfg, r->line, "unknown key \"%s\" in [feed] (known: name, tags, team, interval, "
+		    "owner_webhook, owner_email)", name);
 	}
 }
 
@@ -980,6 +997,8 @@ config_free(struct config *cfg)
 		free(cfg->feeds[i].url);
 		free(cfg->feeds[i].name);
 		free(cfg->feeds[i].team);
+		free(cfg->feeds[i].owner_webhook);
+		free(cfg->feeds[i].owner_email);
 		for (j = 0; j < cfg->feeds[i].n_tags; j++)
 			free(cfg->feeds[i].tags[j]);
 		free(cfg->feeds[i].tags);

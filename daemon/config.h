@@ -28,6 +28,8 @@ struct config_feed {
 	size_t n_tags;
 	char *team;                     /* team slug, or NULL */
 	int64_t interval;               /* seconds; 0: poll_interval */
+	char *owner_webhook;            /* who to tell when it fails or moves (plugins), or NULL */
+	char *owner_email;              /* the same, by mail, or NULL */
 	int line;
 };
 

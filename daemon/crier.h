@@ -62,6 +62,8 @@ struct post_tag {
 };
 
 enum post_kind { POST_FEED = 0, POST_LOCAL };
+/* What the store did with a post (set by store_feed_commit). */
+enum post_change { POST_UNCHANGED = 0, POST_NEW, POST_UPDATED };
 enum post_status { POST_PUBLISHED = 0, POST_DRAFT, POST_DELETED };
 
 /*
@@ -97,6 +99,7 @@ struct post {
 	const char *properties;     /* a local post's Micropub properties as JSON (q=source) */
 	int64_t fetched_at;         /* when crier first saw it */
 	char content_hash[65];      /* SHA-256 hex of what makes a change visible */
+	enum post_change change;    /* set by the store: new, updated or unchanged */
 };
 
 /* Adds a tag (label copied into arena a) unless an equal label is there. */

@@ -10,6 +10,7 @@
  * entity_ref(), so they agree on what a reference is.
  */
 #include "entities.h"
+#include "util.h"
 
 #include <endian.h>
 #include <stdlib.h>
@@ -225,18 +226,6 @@ entity_put_utf8(struct buf *out, uint32_t cp)
 	buf_append(out, tmp, entity_utf8(tmp, cp));
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The code point a numeric reference's value stands for. */
 static uint32_t
 numeric_cp(uint32_t v)
@@ -262,7 +251,7 @@ numeric_ref(const char *s, size_t len, uint32_t *cp)
 	}
 	start = i;
 	for (; i < len; i++) {
-		d = base == 16 ? hex_digit(s[i]) :
+		d = base == 16 ? util_hex_value(s[i]) :
 		    (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		if (d < 0)
 			break;

@@ -55,11 +55,13 @@ const char *const http_route_names[ROUTE_COUNT] = {
 	[ROUTE_WRITE] = "write", [ROUTE_DIGEST] = "digest", [ROUTE_OTHER] = "other",
 };
 
-/* Paths whose POSTs carry a body, and the most they may send.  The
- * media endpoint's cap comes from the config (max_media_bytes). */
+/* Paths whose POSTs carry a body, and the most they may send.  0: the
+ * config's max_media_bytes (the media endpoint, and /micropub, whose
+ * multipart creates may carry photos; http_micropub.c holds its form and
+ * JSON bodies to 1 MiB itself). */
 static const struct body_route body_routes[] = {
 	{ "/micropub/media", 0 },
-	{ "/micropub", 1024 * 1024 },
+	{ "/micropub", 0 },                 /* multipart creates may carry photos: max_media_bytes */
 	{ "/write", 2 * 1024 * 1024 },     /* 512 KiB of Markdown, percent-encoded */
 	{ "/login", 16 * 1024 },
 	{ "/logout", 16 * 1024 },
@@ -201,6 +203,33 @@ http_query(const struct request *rq, const char *name)
 {
 	return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn,
 	    MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct query_values {
+	const char *name;
+	const char **out;
+	size_t max, n;
+};
+
+static enum MHD_Result
+collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query_values *q = cls;
+
+	(void)kind;
+	if (key != NULL && value != NULL && strcmp(key, q->name) == 0 && q->n < q->max)
+		q->out[q->n++] = value;
+	return MHD_YES;
+}
+
+size_t
+http_query_values(const struct request *rq, const char *name, const char **out, size_t max)
+{
+	struct query_values q = { name, out, max, 0 };
+
+	MHD_get_connection_values((struct MHD_Connection *)rq->conn, MHD_GET_ARGUMENT_KIND,
+	    collect_value, &q);
+	return q.n;
 }
 
 const char *

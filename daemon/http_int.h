@@ -46,6 +46,10 @@ struct request {
 /* A query parameter's value, or NULL. */
 const char *http_query(const struct request *rq, const char *name);
 
+/* Every value of a repeated query parameter ("properties[]=a&properties[]=b"),
+ * in order, at most max of them into out (borrowed); returns how many. */
+size_t http_query_values(const struct request *rq, const char *name, const char **out, size_t max);
+
 /* A request header's value, or NULL. */
 const char *http_header(const struct request *rq, const char *name);
 

@@ -15,6 +15,7 @@
 #include "crier.h"
 #include "log.h"
 #include "opml.h"
+#include "plugin.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -281,13 +282,56 @@ unmark_nav(json_t *ctx, const char *href)
 	}
 }
 
+/*
+ * Discovery links, in the page (page.links) and its Link header: WebSub's
+ * hub and self on every page when websub_hub is set, and the Micropub
+ * endpoint on team pages.
+ */
+static void
+add_discovery(struct request *rq, struct reply *rp, json_t *ctx)
+{
+	const struct config *cfg = rq->c->cfg;
+	json_t *page = json_object_get(ctx, "page"), *links;
+	const char *kind = json_string_value(json_object_get(page, "kind"));
+	const char *self = json_string_value(json_object_get(page, "url"));
+	struct buf link = BUF_INIT, micropub = BUF_INIT;
+
+	if (kind == NULL || self == NULL || strcmp(kind, "error") == 0)
+		return;
+	links = json_object_get(page, "links");
+	if (!json_is_array(links)) {
+		links = json_array();
+		json_object_set_new(page, "links", links);
+	}
+	if (cfg->websub_hub != NULL) {
+		json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "hub", "href", cfg->websub_hub));
+		json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "self", "href", self));
+		buf_printf(&link, "<%s>; rel=\"hub\", <%s>; rel=\"self\"", cfg->websub_hub, self);
+	}
+	if (strcmp(kind, "team") == 0) {
+		buf_printf(&micropub, "%smicropub", cfg->base_url);
+		json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "micropub", "href",
+		    buf_str(&micropub)));
+		buf_printf(&link, "%s<%s>; rel=\"micropub\"", link.len ? ", " : "", buf_str(&micropub));
+	}
+	if (link.len > 0) {
+		free(rp->link);
+		rp->link = buf_steal(&link);
+	}
+	buf_free(&link);
+	buf_free(&micropub);
+}
+
 /* Renders template with ctx into rp; a theme error is a 500 with a plain body. */
 static void
 render(struct request *rq, struct reply *rp, const char *template, json_t *ctx)
 {
 	char *err = NULL;
 
-	/* [render] hook point: plugins may add context values here */
+	add_discovery(rq, rp, ctx);
+
+	/* [render] hook point: plugins add ctx.plugins.NAME.KEY values */
+	plugin_run_render(rq->c->plugins, template, rq->path, ctx);
 	buf_init(&rp->body, 0);
 	if (template_render(rq->templates, template, ctx, &rp->body, &err) == -1) {
 		log_error("template failed", "template=%s error=%s", template, log_quote(err));
@@ -382,7 +426,14 @@ send_feed(struct request *rq, struct reply *rp, struct list_page *lp, enum forma
 	m.alternate_url = alt_url;
 	m.base_url = cfg->base_url;
 	m.site_name = cfg->site_title;
+	m.hub_url = cfg->websub_hub;
 	m.updated = newest_change(lp->posts);
+	if (cfg->websub_hub != NULL) {
+		struct buf link = BUF_INIT;
+		buf_printf(&link, "<%s>; rel=\"hub\", <%s>; rel=\"self\"", cfg->websub_hub, self_url);
+		free(rp->link);
+		rp->link = buf_steal(&link);
+	}
 	buf_init(&rp->body, 0);
 	if (fmt == FMT_ATOM)
 		http_feeds_atom(&rp->body, &m, lp->posts);
@@ -788,27 +839,6 @@ post_page(struct request *rq, struct reply *rp, const char *arg)
 	buf_free(&b);
 }
 
-/* q percent-encoded for a query string (malloc'd). */
-static char *
-query_escape(const char *q)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = BUF_INIT;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)q; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			buf_putc(&b, (char)*p);
-		} else {
-			buf_putc(&b, '%');
-			buf_putc(&b, hex[*p >> 4]);
-			buf_putc(&b, hex[*p & 15]);
-		}
-	}
-	return buf_steal(&b);
-}
-
 static void
 search_page(struct request *rq, struct reply *rp)
 {
@@ -833,12 +863,11 @@ search_page(struct request *rq, struct reply *rp)
 	}
 	if (results != NULL && (int64_t)json_array_size(results) >= rq->c->cfg->page_size) {
 		struct buf b = BUF_INIT;
-		char *qs = NULL;
 		json_t *last = json_array_get(results, json_array_size(results) - 1);
-		qs = query_escape(q);
-		buf_printf(&b, "/search?q=%s&before=%lld", qs, (long long)jint(last, "id"));
+		buf_puts(&b, "/search?q=");
+		util_percent_encode(&b, q);
+		buf_printf(&b, "&before=%lld", (long long)jint(last, "id"));
 		json_object_set_new(ctx, "pagination", json_pack("{s:s}", "older", buf_str(&b)));
-		free(qs);
 		buf_free(&b);
 	}
 	if (results != NULL) {

@@ -30,6 +30,7 @@
 struct norm {
 	struct arena *a;
 	bool utf8_source;
+	bool skip_hash;
 	int64_t now;
 	struct buf fixed;       /* a repaired value */
 	struct buf out;         /* a result being built */
@@ -72,14 +73,34 @@ undo_double_encoding(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, start = out->len;
+	unsigned char b;
+	int pending = 0;        /* continuation bytes still expected */
 	bool multi = false;
 
+	/* one pass that gives up at the first sign of ordinary text */
 	for (i = 0; i < len; i++) {
-		if (p[i] >= 0xC4 || (p[i] >= 0x80 && p[i] < 0xC2))
+		if (p[i] < 0x80) {
+			if (pending > 0)
+				return false;
+			continue;
+		}
+		if (p[i] < 0xC2 || p[i] > 0xC3 || i + 1 >= len)
 			return false;   /* a character above U+00FF, or a stray byte */
-		if (p[i] >= 0xC2)
-			i++;            /* C2/C3 xx: one character U+0080-U+00FF */
+		b = (unsigned char)(((p[i] & 0x03) << 6) | (p[i + 1] & 0x3F));
+		i++;
+		if (pending > 0) {
+			if (b < 0x80 || b > 0xBF)
+				return false;
+			pending--;
+		} else if (b >= 0xC2 && b <= 0xF4) {
+			pending = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+			multi = true;
+		} else {
+			return false;   /* Latin-1 text, not UTF-8 bytes */
+		}
 	}
+	if (!multi || pending > 0)
+		return false;
 	for (i = 0; i < len; i++) {
 		if (p[i] < 0x80) {
 			buf_putc(out, (char)p[i]);
@@ -88,11 +109,7 @@ undo_double_encoding(struct buf *out, const char *s, size_t len)
 			i++;
 		}
 	}
-	for (i = start; i < out->len; i++) {
-		if ((unsigned char)out->data[i] >= 0x80)
-			multi = true;
-	}
-	if (!multi || !util_utf8_valid(out->data + start, out->len - start)) {
+	if (!util_utf8_valid(out->data + start, out->len - start)) {
 		out->len = start;
 		out->data[start] = '\0';
 		return false;
@@ -135,18 +152,32 @@ map_c1(struct buf *out, const char *s, size_t len)
 	buf_append(out, s + run, len - run);
 }
 
+/* Is any byte of s[0..len) non-ASCII?  Eight bytes at a time. */
+static bool
+has_nonascii(const char *s, size_t len)
+{
+	uint64_t w, acc = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+		if ((i & 511) == 0 && (acc & 0x8080808080808080ULL) != 0)
+			return true;
+	}
+	for (; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ULL) != 0;
+}
+
 /* The value with README 1.9's repairs; points into n->fixed or at v->s. */
 static struct slice
 repaired(struct norm *n, const struct raw *v)
 {
 	struct slice s = { v->s, v->len };
 	struct buf tmp;
-	bool nonascii = false;
-	size_t i;
 
-	for (i = 0; i < s.len && !nonascii; i++)
-		nonascii = (unsigned char)s.ptr[i] >= 0x80;
-	if (!nonascii)
+	if (!has_nonascii(s.ptr, s.len))
 		return s;
 	buf_reset(&n->fixed);
 	if (n->utf8_source && undo_double_encoding(&n->fixed, s.ptr, s.len)) {
@@ -213,14 +244,14 @@ static const char *
 url_of(struct norm *n, const struct raw *v)
 {
 	struct slice t;
-	char *ref;
+	const char *ref;
 
 	if (v->s == NULL)
 		return NULL;
 	t = slice_trim((struct slice){ v->s, v->len });
 	if (t.len == 0 && v->base == NULL)
 		return NULL;
-	ref = arena_strndup(n->a, t.ptr, t.len);
+	ref = t.len == v->len ? v->s : arena_strndup(n->a, t.ptr, t.len);
 	buf_reset(&n->out);
 	url_resolve(&n->out, v->base, ref);
 	return take(n);
@@ -257,44 +288,49 @@ has_at(struct slice s)
 	return memchr(s.ptr, '@', s.len) != NULL;
 }
 
-/*
- * One string holding a person: "Name (me@example.com)", "me@example.com
- * (Name)", "Name <me@example.com>", "me@example.com" or just "Name".
- */
+/* "Name (me@example.com)", "me@example.com (Name)", "Name <me@example.com>":
+ * true and the two parts; s is trimmed and not empty. */
+static bool
+split_bracketed(struct slice s, struct slice *name, struct slice *email)
+{
+	char closer = s.ptr[s.len - 1], opener = closer == ')' ? '(' : '<';
+	const char *open = s.ptr + s.len - 1;
+	struct slice before, inside;
+
+	if (closer != ')' && closer != '>')
+		return false;
+	while (open > s.ptr && *open != opener)
+		open--;
+	if (*open != opener)
+		return false;
+	before = slice_trim((struct slice){ s.ptr, (size_t)(open - s.ptr) });
+	inside = slice_trim((struct slice){ open + 1, s.len - (size_t)(open - s.ptr) - 2 });
+	if (has_at(inside) && !has_at(before)) {
+		*name = before;
+		*email = inside;
+		return true;
+	}
+	if (has_at(before) && !has_at(inside) && closer == ')') {
+		*name = inside;
+		*email = before;
+		return true;
+	}
+	return false;
+}
+
+/* One string holding a person: the bracketed forms, "me@example.com", or "Name". */
 static void
 split_person(struct slice s, struct slice *name, struct slice *email)
 {
-	const char *open, *close;
-	struct slice before, inside;
-
 	name->len = email->len = 0;
 	name->ptr = email->ptr = s.ptr;
 	s = slice_trim(s);
-	if (s.len > 0 && (s.ptr[s.len - 1] == ')' || s.ptr[s.len - 1] == '>')) {
-		close = s.ptr + s.len - 1;
-		open = close;
-		while (open > s.ptr && *open != (*close == ')' ? '(' : '<'))
-			open--;
-		if (*open == (*close == ')' ? '(' : '<')) {
-			before = slice_trim((struct slice){ s.ptr, (size_t)(open - s.ptr) });
-			inside = slice_trim((struct slice){ open + 1, (size_t)(close - open - 1) });
-			if (has_at(inside) && !has_at(before)) {
-				*name = before;
-				*email = inside;
-				return;
-			}
-			if (has_at(before) && !has_at(inside) && *close == ')') {
-				*name = inside;
-				*email = before;
-				return;
-			}
-		}
-	}
-	if (has_at(s) && memchr(s.ptr, ' ', s.len) == NULL) {
-		*email = s;
+	if (s.len == 0 || split_bracketed(s, name, email))
 		return;
-	}
-	*name = s;
+	if (has_at(s) && memchr(s.ptr, ' ', s.len) == NULL)
+		*email = s;
+	else
+		*name = s;
 }
 
 static bool
@@ -406,7 +442,7 @@ post_hash(struct norm *n, struct post *p)
 	snprintf(num, sizeof(num), "%lld/%lld", (long long)p->published_at,
 	    (long long)p->updated_at);
 	hash_field(&n->out, num);
-	util_sha256_hex(n->out.data, n->out.len, p->content_hash);
+	util_digest_hex(n->out.data, n->out.len, p->content_hash);
 }
 
 static const char *
@@ -472,7 +508,8 @@ post_of(struct norm *n, const struct entry *e)
 		p->guid = p->url;
 	if (p->guid == NULL)
 		p->guid = fallback_guid(n, p);
-	post_hash(n, p);
+	if (!n->skip_hash)
+		post_hash(n, p);
 	p->kind = POST_FEED;
 	p->status = POST_PUBLISHED;
 	return p;
@@ -488,6 +525,7 @@ normalise_feed(struct feed_doc *doc, const struct raw_feed *rf, const struct par
 	n.a = doc->arena;
 	n.utf8_source = rf->utf8_source;
 	n.now = opt->now;
+	n.skip_hash = opt->skip_content_hash;
 	buf_init(&n.fixed, 0);
 	buf_init(&n.out, 0);
 

@@ -56,19 +56,21 @@ parse_feed(const char *data, size_t len, const struct parse_options *opt)
 	struct arena *a = arena_new();
 	struct feed_doc *doc = arena_alloc(a, sizeof(*doc));
 	struct raw_feed rf;
-	struct buf text;
+	struct buf converted;
+	const char *text;
+	size_t text_len;
 
 	if (opt == NULL)
 		opt = &none;
 	doc->arena = a;
 	memset(&rf, 0, sizeof(rf));
-	buf_init(&text, 0);
-	parse_charset_decode(&rf, a, data, len, opt->http_charset, &text);
-	if (looks_like_json(buf_str(&text), text.len))
-		parse_json_read(&rf, a, buf_str(&text), text.len, opt->base_url);
+	buf_init(&converted, 0);
+	text = parse_charset_decode(&rf, a, data, len, opt->http_charset, &converted, &text_len);
+	if (looks_like_json(text, text_len))
+		parse_json_read(&rf, a, text, text_len, opt->base_url);
 	else
-		parse_xml_read(&rf, a, buf_str(&text), text.len, opt->base_url);
+		parse_xml_read(&rf, a, text, text_len, opt->base_url);
 	normalise_feed(doc, &rf, opt);
-	buf_free(&text);
+	buf_free(&converted);
 	return doc;
 }

@@ -7,7 +7,7 @@
  * normalises them (normalise.c: plain-text titles, UTC dates, absolute
  * URLs, sanitized HTML, identities) into the feed_doc's posts.
  *
- *   bytes ─▶ parse_charset_decode ─▶ UTF-8 ─▶ parse_xml_read / parse_json_read
+ *   bytes ─▶ parse_charset_decode ─▶ UTF-8 ─▶ parse_xml_read (parse_prep) / parse_json_read
  *         ─▶ struct raw_feed (entries) ─▶ normalise_feed ─▶ struct feed_doc (posts)
  *
  * It never fails on bad input: a document that is not well-formed is
@@ -28,6 +28,9 @@ struct parse_options {
 	const char *base_url;       /* the document's URL (feed URL), or NULL */
 	const char *http_charset;   /* charset from Content-Type, or NULL */
 	int64_t now;                /* clamp future dates to this; 0: no clamping */
+	bool skip_content_hash;     /* leave post->content_hash empty: for callers that
+	                             * never read it (crier parse); SHA-256 of every
+	                             * post's content is a sixth of the parse time */
 };
 
 /*
@@ -39,7 +42,8 @@ struct feed_doc *parse_feed(const char *data, size_t len, const struct parse_opt
 
 /* ====================================================================
  * The parser family's own types: shared by parse.c, parse_charset.c,
- * parse_xml.c, parse_json.c and normalise.c, and by nothing else.
+ * parse_prep.c, parse_xml.c, parse_json.c and normalise.c, and by
+ * nothing else.
  *
  * A reader (XML or JSON) turns a document into a struct raw_feed: every
  * value exactly as the document had it once its syntax is undone
@@ -120,12 +124,43 @@ void parse_set_bozo(struct raw_feed *rf, struct arena *a, const char *reason);
 /*
  * parse_charset.c: decodes data[0..len) to UTF-8 (README 1.9: BOM, the
  * first bytes, HTTP charset, XML declaration, UTF-8; then the fallbacks
- * windows-1252 and ISO-8859-2).  Appends the UTF-8 text (BOM removed) to
- * out, sets rf->encoding (a static string), rf->utf8_source, and bozo
- * when the declared encoding was unknown or wrong.
+ * windows-1252 and ISO-8859-2).  Returns the UTF-8 text (BOM removed)
+ * and its length in *out_len: a pointer into data when it already was
+ * valid UTF-8, else into out, where the converted text was appended.
+ * Sets rf->encoding (static or in a), rf->utf8_source, and bozo when the
+ * declared encoding was unknown or wrong.
  */
-void parse_charset_decode(struct raw_feed *rf, struct arena *a, const char *data, size_t len,
-    const char *http_charset, struct buf *out);
+const char *parse_charset_decode(struct raw_feed *rf, struct arena *a, const char *data,
+    size_t len, const char *http_charset, struct buf *out, size_t *out_len);
+
+/*
+ * parse_prep.c: passes over an XML document before libxml2 reads it.
+ *
+ * parse_prep_ampersands() appends doc[0..len) to out with every '&' that
+ * starts no reference (outside CDATA sections, comments and processing
+ * instructions) written "&amp;"; returns how many it changed.
+ *
+ * parse_prep_lift_cdata() fills lf: lf->doc is doc with every large CDATA
+ * section emptied, and lf->v (sorted by end) says where each one ends in
+ * lf->doc and where its content is in doc (which must outlive lf).
+ * lf->n == 0 means nothing was lifted: read doc itself.  Free with
+ * parse_prep_lift_free().
+ */
+struct parse_lifted {
+	size_t end;             /* offset just past the emptied section's "]]>" in lf->doc */
+	const char *text;       /* its content, in the original document */
+	size_t len;
+};
+
+struct parse_lift {
+	struct parse_lifted *v;
+	size_t n, cap;
+	struct buf doc;
+};
+
+size_t parse_prep_ampersands(struct buf *out, const char *doc, size_t len);
+void parse_prep_lift_cdata(struct parse_lift *lf, const char *doc, size_t len);
+void parse_prep_lift_free(struct parse_lift *lf);
 
 /*
  * parse_xml.c: reads an XML feed (UTF-8, as parse_charset_decode made

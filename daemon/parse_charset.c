@@ -228,9 +228,9 @@ find_unordered(const char *name)
 	return NULL;
 }
 
-void
+const char *
 parse_charset_decode(struct raw_feed *rf, struct arena *a, const char *data, size_t len,
-    const char *http_charset, struct buf *out)
+    const char *http_charset, struct buf *out, size_t *out_len)
 {
 	static const char *const fallbacks[] = { "utf-8", "windows-1252", "iso-8859-2" };
 	struct sniff s = sniff_bytes((const unsigned char *)data, len);
@@ -263,21 +263,30 @@ parse_charset_decode(struct raw_feed *rf, struct arena *a, const char *data, siz
 	}
 	if (encoding == NULL)
 		encoding = "utf-8";
-	rf->utf8_source = false;
-	if (decode_as(encoding, data, len, out) == 0) {
+	rf->utf8_source = strcmp(encoding, "utf-8") == 0 || strcmp(encoding, "utf8") == 0;
+	if (rf->utf8_source && utf8_valid_fast(data, len)) {
 		rf->encoding = encoding;
-		rf->utf8_source = strcmp(encoding, "utf-8") == 0 || strcmp(encoding, "utf8") == 0;
-		return;
+		*out_len = len;
+		return data;    /* the common case: read in place, no copy */
+	}
+	if (!rf->utf8_source && decode_as(encoding, data, len, out) == 0) {
+		rf->encoding = encoding;
+		*out_len = out->len;
+		return buf_str(out);
 	}
 	parse_set_bozo(rf, a, "document is not in its declared encoding");
+	rf->utf8_source = false;
 	for (i = 0; i < NELEM(fallbacks); i++) {
 		if (decode_as(fallbacks[i], data, len, out) == 0) {
 			rf->encoding = fallbacks[i];
 			rf->utf8_source = i == 0;
-			return;
+			*out_len = out->len;
+			return buf_str(out);
 		}
 	}
 	/* ISO-8859-2 takes every byte; only a broken iconv gets here */
 	util_utf8_repair(out, data, len);
 	rf->encoding = "utf-8";
+	*out_len = out->len;
+	return buf_str(out);
 }

@@ -19,9 +19,12 @@
  *     nothing is ever fetched or read from disk;
  *   - entityDecl keeps only internal general entities whose value is
  *     literal text (no '&', '%' or '<'), at most CAP_ENTITY_DECLS of at
- *     most CAP_ENTITY_VALUE_BYTES; a parameter entity declared in the
- *     document or a value with references in it stops the parser (bozo);
- *     external entities are never defined;
+ *     most CAP_ENTITY_VALUE_BYTES; an internal parameter entity, a value
+ *     with references in it, or one over those caps stops the parser
+ *     (bozo); external general entities are never defined (a reference
+ *     stays literal text, bozo); an external parameter entity (a DTD
+ *     module such as xhtml-lat1.ent) becomes an empty internal one, so
+ *     its reference reads nothing and a valid document stays valid;
  *   - getEntity counts every expansion against CAP_ENTITY_EXPANSION and
  *     stops the parser past it;
  *   - depth is bounded by libxml2 (256 without HUGE) and CAP_XML_DEPTH,
@@ -29,7 +32,9 @@
  * Undeclared entities (&nbsp; in RSS) decode as HTML named references
  * (unknown names stay literal) and make the feed bozo.  A bare '&' makes
  * libxml2 drop text, so when one is reported the document is read again
- * with such ampersands escaped.
+ * with such ampersands escaped (parse_prep_ampersands).  Large CDATA
+ * sections are lifted out before libxml2 sees them (parse_prep_lift_cdata)
+ * and handed back by position in on_cdata().
  */
 #include "caps.h"
 #include "entities.h"
@@ -268,6 +273,11 @@ struct frame {
 	enum close close;
 };
 
+/* An RSS guid is the link when isPermaLink says "true", or says nothing
+ * and the guid is an absolute http(s) URL (so "12345" never becomes a
+ * relative link). */
+enum permalink { PERMALINK_NO, PERMALINK_IF_URL, PERMALINK_YES };
+
 /* The value being read. */
 struct capture {
 	bool active;
@@ -277,7 +287,7 @@ struct capture {
 	bool escaped_html;      /* type="html": the text is the markup */
 	bool typepad_div;       /* type="html" wrapped in an XHTML div anyway: skipped */
 	bool auto_type;         /* RSS title: HTML if it looks like HTML */
-	bool permalink;         /* RSS guid isPermaLink is not "false" */
+	enum permalink permalink;       /* RSS guid: may it stand in for the link? */
 	enum raw_type type;
 	enum field field;
 	unsigned char flags;
@@ -308,6 +318,9 @@ struct reader {
 	xmlDocPtr entity_doc;           /* holds the entities we define */
 	size_t n_entity_decls;
 	size_t entity_bytes;            /* expanded so far */
+	/* CDATA sections taken out before parsing (see lift_cdata) */
+	const struct parse_lifted *lifted;
+	size_t n_lifted;
 	/* one-entry cache of the last namespace URI seen (dict-interned) */
 	const xmlChar *last_uri;
 	const struct ns *last_ns;
@@ -409,24 +422,6 @@ contains_nocase(struct slice s, const char *word)
 			return true;
 	}
 	return false;
-}
-
-/* The first occurrence of needle in hay[0..len), or NULL. */
-static const char *
-find(const char *hay, size_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-	const char *p = hay, *end = hay + len;
-
-	while ((size_t)(end - p) >= n) {
-		p = memchr(p, needle[0], (size_t)(end - p) - n + 1);
-		if (p == NULL)
-			return NULL;
-		if (memcmp(p, needle, n) == 0)
-			return p;
-		p++;
-	}
-	return NULL;
 }
 
 static bool
@@ -581,10 +576,20 @@ add_tags_csv(struct reader *r, const char *s, size_t len)
 	}
 }
 
+/* Does s[0..len) start (after white space) with http:// or https://? */
+static bool
+absolute_http(const char *s, size_t len)
+{
+	struct slice t = slice_trim((struct slice){ s, len });
+
+	return (t.len > 7 && strncasecmp(t.ptr, "http://", 7) == 0) ||
+	    (t.len > 8 && strncasecmp(t.ptr, "https://", 8) == 0);
+}
+
 /* Where a value read in `scope` goes. */
 static void
 deliver(struct reader *r, enum field field, enum scope scope, unsigned char flags,
-    struct raw *v, bool permalink)
+    struct raw *v, enum permalink permalink)
 {
 	struct entry *e = scope == S_ITEM ? r->entry : NULL;
 	struct raw_feed *rf = r->rf;
@@ -610,7 +615,8 @@ deliver(struct reader *r, enum field field, enum scope scope, unsigned char flag
 	case F_GUID:
 		if (e == NULL)
 			break;
-		if (permalink)
+		if (permalink == PERMALINK_YES ||
+		    (permalink == PERMALINK_IF_URL && absolute_http(v->s, v->len)))
 			offer(&e->guid_link, v, false);
 		v->base = NULL;         /* an RSS guid is an opaque string */
 		offer(&e->id, v, false);
@@ -663,8 +669,8 @@ static void
 escape_text(struct buf *out, const char *s, size_t len)
 {
 	const char *end = s + len, *run = s;
-	int rc = 0;
 
+	/* past the cap of out appends are refused: the value is cut short */
 	for (; s < end; s++) {
 		const char *rep;
 
@@ -674,12 +680,11 @@ escape_text(struct buf *out, const char *s, size_t len)
 		case '>': rep = "&gt;"; break;
 		default: continue;
 		}
-		rc |= buf_append(out, run, (size_t)(s - run));
-		rc |= buf_puts(out, rep);
+		buf_append(out, run, (size_t)(s - run));
+		buf_puts(out, rep);
 		run = s + 1;
 	}
-	rc |= buf_append(out, run, (size_t)(s - run));
-	(void)rc;       /* past the cap appends are refused: the value is cut short */
+	buf_append(out, run, (size_t)(s - run));
 }
 
 /* Appends an attribute value for a double-quoted HTML attribute. '&' is
@@ -754,7 +759,7 @@ capture_start(struct reader *r, const struct frame *f, const struct element *el,
 	c->escaped_html = false;
 	c->typepad_div = false;
 	c->auto_type = false;
-	c->permalink = false;
+	c->permalink = PERMALINK_NO;
 	c->type = RAW_TEXT;
 	c->field = field;
 	c->flags = el->flags;
@@ -812,13 +817,14 @@ capture_end(struct reader *r)
 	if (c->base64 && !c->markup) {
 		buf_reset(&r->scratch);
 		if (base64_decode(&r->scratch, s, len) == 0 &&
+		    memchr(buf_str(&r->scratch), '\0', r->scratch.len) == NULL &&
 		    util_utf8_valid(buf_str(&r->scratch), r->scratch.len)) {
 			s = buf_str(&r->scratch);
 			len = r->scratch.len;
 		}
 	}
-	if (blank(s, len) && c->field != F_LINK && c->field != F_SELF)
-		return;
+	if (blank(s, len))
+		return;         /* an empty element is no value (an empty href="" is) */
 	if (c->markup)
 		type = RAW_HTML;
 	else if (c->auto_type)
@@ -839,6 +845,8 @@ capture_to_markup(struct reader *r)
 	tmp = c->text;
 	c->text = r->scratch;
 	r->scratch = tmp;
+	c->text.max = CAP_FIELD_BYTES;  /* the caps stay with their roles */
+	r->scratch.max = 0;
 	c->markup = true;
 }
 
@@ -1027,7 +1035,7 @@ start_link(struct reader *r, struct frame *f, const struct element *el, enum gro
 	}
 	if (href != NULL) {
 		v = make_raw(r, href, strlen(href), RAW_TEXT, f->base, f->from_xml_base, rank);
-		deliver(r, field, scope, 0, &v, false);
+		deliver(r, field, scope, 0, &v, PERMALINK_NO);
 		return;
 	}
 	capture_start(r, f, el, group, field, scope, nb, attrs);
@@ -1116,7 +1124,8 @@ dispatch(struct reader *r, struct frame *f, const struct element *el, enum group
 		if (el->kind == K_GUID) {
 			const char *pl = attr_get(r, nb, attrs, "isPermaLink");
 
-			r->cap.permalink = !value_is(pl, "false");
+			r->cap.permalink = pl == NULL ? PERMALINK_IF_URL :
+			    value_is(pl, "false") ? PERMALINK_NO : PERMALINK_YES;
 		}
 		f->close = C_CAPTURE;
 		break;
@@ -1254,6 +1263,8 @@ on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *ur
 
 	(void)prefix;
 	(void)uri;
+	if (r->stopped)
+		return;         /* on_start pushes nothing either; the final flush closes */
 	if (r->overflow > 0) {
 		r->overflow--;
 		return;
@@ -1275,6 +1286,35 @@ on_characters(void *ctx, const xmlChar *ch, int len)
 		escape_text(&c->text, (const char *)ch, (size_t)len);
 	else
 		(void)buf_append(&c->text, ch, (size_t)len);
+}
+
+static int
+lifted_cmp(const void *key, const void *elem)
+{
+	size_t at = *(const size_t *)key, end = ((const struct parse_lifted *)elem)->end;
+
+	return at < end ? -1 : at > end;
+}
+
+/* An empty CDATA section may be one parse_prep_lift_cdata() lifted: its
+ * position says which. */
+static void
+on_cdata(void *ctx, const xmlChar *ch, int len)
+{
+	struct reader *r = ctx;
+	xmlParserInputPtr in = r->ctxt != NULL ? r->ctxt->input : NULL;
+	const struct parse_lifted *l;
+	size_t at;
+
+	if (len == 0 && r->n_lifted > 0 && in != NULL && in->cur >= in->base) {
+		at = (size_t)in->consumed + (size_t)(in->cur - in->base);
+		l = bsearch(&at, r->lifted, r->n_lifted, sizeof(*l), lifted_cmp);
+		if (l != NULL) {
+			ch = (const xmlChar *)l->text;
+			len = (int)l->len;
+		}
+	}
+	on_characters(ctx, ch, len);
 }
 
 /* ---------------------------------------------------------------- entities */
@@ -1410,92 +1450,28 @@ on_error(void *ctx, xmlErrorPtr err)
 		break;
 	}
 	if (r->rf->bozo_reason == NULL && err->message != NULL) {
+		/* the first line only: libxml2 may quote 50 bytes of the
+		 * document after it, cut in the middle of a character */
 		struct slice m = slice_trim(slice_from(err->message));
+		const char *nl = memchr(m.ptr, '\n', m.len);
 
-		r->rf->bozo_reason = arena_strndup(r->arena, m.ptr, m.len);
+		if (nl != NULL)
+			m.len = (size_t)(nl - m.ptr);
+		buf_reset(&r->scratch);
+		util_utf8_repair(&r->scratch, m.ptr, m.len);
+		r->rf->bozo_reason = arena_strndup(r->arena, buf_str(&r->scratch), r->scratch.len);
 	}
 	r->rf->bozo = true;
 }
 
 /* ---------------------------------------------------------------- the read */
 
-/*
- * A copy of doc with every '&' that starts no reference written as
- * "&amp;" (outside CDATA sections, comments and processing instructions).
- * Returns how many were fixed.
- */
-static size_t
-repair_ampersands(struct buf *out, const char *doc, size_t len)
-{
-	const char *p = doc, *end = doc + len, *q;
-	size_t fixed = 0;
-
-	while (p < end) {
-		q = p;
-		while (q < end && *q != '&' && *q != '<')
-			q++;
-		buf_append(out, p, (size_t)(q - p));
-		if (q >= end)
-			break;
-		p = q;
-		if (*p == '<') {
-			static const struct { const char *open, *close; } skip[] = {
-				{ "<![CDATA[", "]]>" }, { "<!--", "-->" }, { "<?", "?>" },
-			};
-			const char *stop_at = p + 1;
-			size_t i;
-
-			for (i = 0; i < NELEM(skip); i++) {
-				size_t ol = strlen(skip[i].open);
-
-				if ((size_t)(end - p) >= ol && memcmp(p, skip[i].open, ol) == 0) {
-					const char *c = find(p + ol, (size_t)(end - p) - ol, skip[i].close);
-
-					stop_at = c != NULL ? c + strlen(skip[i].close) : end;
-					break;
-				}
-			}
-			buf_append(out, p, (size_t)(stop_at - p));
-			p = stop_at;
-			continue;
-		}
-		/* p at '&': a reference is &name; &#digits; &#xhex; */
-		q = p + 1;
-		if (q < end && *q == '#') {
-			q++;
-			if (q < end && *q == 'x') {    /* XML has no "&#X" */
-				q++;
-				while (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') ||
-				    (*q >= 'A' && *q <= 'F')))
-					q++;
-			} else {
-				while (q < end && *q >= '0' && *q <= '9')
-					q++;
-			}
-		} else {
-			while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-			    (*q >= '0' && *q <= '9') || *q == '_' || *q == '-' || *q == '.' ||
-			    *q == ':' || (unsigned char)*q >= 0x80))
-				q++;
-		}
-		if (q < end && *q == ';' && q > p + 1 && q[-1] != '#' && q[-1] != 'x') {
-			buf_append(out, p, (size_t)(q + 1 - p));
-			p = q + 1;
-		} else {
-			buf_puts(out, "&amp;");
-			fixed++;
-			p++;
-		}
-	}
-	return fixed;
-}
-
 static const xmlSAXHandler sax_handler = {
 	.initialized = XML_SAX2_MAGIC,
 	.startElementNs = on_start,
 	.endElementNs = on_end,
 	.characters = on_characters,
-	.cdataBlock = on_characters,
+	.cdataBlock = on_cdata,
 	.entityDecl = on_entity_decl,
 	.getEntity = on_get_entity,
 	.getParameterEntity = on_get_parameter_entity,
@@ -1507,11 +1483,19 @@ static void
 read_once(struct reader *r, const char *doc, size_t len)
 {
 	xmlParserCtxtPtr ctxt;
+	struct parse_lift lf;
 
+	parse_prep_lift_cdata(&lf, doc, len);
+	if (lf.n > 0) {
+		r->lifted = lf.v;
+		r->n_lifted = lf.n;
+		doc = buf_str(&lf.doc);
+		len = lf.doc.len;
+	}
 	ctxt = xmlCreateMemoryParserCtxt(doc, (int)len);
 	if (ctxt == NULL) {
 		parse_set_bozo(r->rf, r->arena, "cannot start the XML parser");
-		return;
+		goto done;
 	}
 	memcpy(ctxt->sax, &sax_handler, sizeof(sax_handler));
 	ctxt->userData = r;
@@ -1532,6 +1516,10 @@ read_once(struct reader *r, const char *doc, size_t len)
 	ctxt->myDoc = NULL;
 	xmlFreeParserCtxt(ctxt);
 	r->ctxt = NULL;
+done:
+	r->lifted = NULL;
+	r->n_lifted = 0;
+	parse_prep_lift_free(&lf);
 }
 
 static void
@@ -1573,7 +1561,7 @@ parse_xml_read(struct raw_feed *rf, struct arena *a, const char *doc, size_t len
 	read_once(r, doc, len);
 	if (r->amp_error && !r->stopped) {
 		buf_init(&fixed, 0);
-		if (repair_ampersands(&fixed, doc, len) > 0) {
+		if (parse_prep_ampersands(&fixed, doc, len) > 0) {
 			/* read again from scratch; the first pass's strings stay in the arena */
 			reader_reset(r);
 			*rf = saved;

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "parse.h"
+#include "plugin.h"
 #include "sanitize.h"
 #include "sched.h"
 #include "store.h"
@@ -218,13 +219,35 @@ int
 pipeline_queue_due(struct pipeline *p, bool all, int64_t feed_id)
 {
 	struct queue_ctx q = { p, feed_id, 0 };
+	int rc;
 
-	if (store_feeds_due(p->c->store, util_now(), all || feed_id != 0, queue_feed, &q) == -1)
-		return -1;
-	return q.queued;
+	/* the writer connection is shared with the publishers (HTTP threads) */
+	pthread_mutex_lock(&p->c->write_lock);
+	rc = store_feeds_due(p->c->store, util_now(), all || feed_id != 0, queue_feed, &q);
+	pthread_mutex_unlock(&p->c->write_lock);
+	return rc == -1 ? -1 : q.queued;
 }
 
+/* How a fetch ended, for the feed_fetched hook. */
+struct fetch_outcome {
+	struct buf error;               /* why it failed; empty on success */
+	const char *moved_to;           /* the permanent redirect's target, when stored */
+	bool gone;
+	bool unchanged;
+};
+
 /* ---------------------------------------------------------------- stages */
+
+/* What plugins queued with http_post, into the outbox (after their hooks). */
+static void
+flush_plugin_posts(struct crier *c)
+{
+	if (c->plugins == NULL)
+		return;
+	pthread_mutex_lock(&c->write_lock);
+	plugin_flush(c->plugins, c->store);
+	pthread_mutex_unlock(&c->write_lock);
+}
 
 /* Every write of the daemon goes through here: one writer, one lock. */
 static int
@@ -303,10 +326,13 @@ tag_posts(struct pipeline *p, struct feed_doc *doc, const struct in_flight *fl)
 
 static void
 record_failure(struct pipeline *p, const struct in_flight *fl, const struct fetch_result *r,
-    const char *error, bool gone)
+    const char *error, bool gone, struct fetch_outcome *out)
 {
 	struct feed_update u;
 	int64_t now = util_now();
+
+	buf_puts(&out->error, error);
+	out->gone = gone;
 
 	memset(&u, 0, sizeof(u));
 	u.feed_id = fl->id;
@@ -325,10 +351,57 @@ record_failure(struct pipeline *p, const struct in_flight *fl, const struct fetc
 	    log_quote(fl->url), r->status, log_quote(error), (long long)(u.next_fetch_at - now));
 }
 
-/* A 2xx body: parse, tag, store. */
+/* The feed as plugins see it while its posts go through. */
 static void
-process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_result *r)
+feed_view(struct crier_feed *v, const struct in_flight *fl, const struct fetch_result *r)
 {
+	memset(v, 0, sizeof(*v));
+	v->id = fl->id;
+	v->url = fl->url;
+	v->name = fl->display_name;
+	v->status = r->status;
+	v->moved_to = r->permanent_url;
+	v->previous_error_count = fl->error_count;
+}
+
+/* [post_filter] hook point: plugins may edit each post, or drop it. */
+static void
+filter_posts(struct pipeline *p, struct feed_doc *doc, struct crier_feed *feed)
+{
+	size_t i, kept = 0;
+
+	if (!plugin_has(p->c->plugins, CRIER_HOOK_POST_FILTER))
+		return;
+	for (i = 0; i < doc->n_items; i++) {
+		if (plugin_run_post_filter(p->c->plugins, feed, doc->items[i], doc->arena) == 0)
+			doc->items[kept++] = doc->items[i];
+	}
+	doc->n_items = kept;
+}
+
+/* [post_stored] hook point: the posts the commit added or changed. */
+static void
+announce_stored(struct pipeline *p, const struct feed_doc *doc, struct crier_feed *feed)
+{
+	size_t i;
+
+	if (!plugin_has(p->c->plugins, CRIER_HOOK_POST_STORED))
+		return;
+	for (i = 0; i < doc->n_items; i++) {
+		const struct post *post = doc->items[i];
+		if (post->change != POST_UNCHANGED)
+			plugin_run_post_stored(p->c->plugins, feed, post,
+			    post->change == POST_NEW ? "new" : "updated");
+	}
+	flush_plugin_posts(p->c);
+}
+
+/* A 2xx body: parse, tag, filter, store. */
+static void
+process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_result *r,
+    struct fetch_outcome *out)
+{
+	struct crier_feed feed;
 	struct parse_options opt;
 	struct feed_update u;
 	struct save_stats st;
@@ -347,10 +420,12 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 	u.etag = r->etag;
 	u.last_modified = r->last_modified;
 	u.new_url = r->permanent_url;
-	util_sha256_hex(r->body.data, r->body.len, body_hash);
+	util_digest_hex(r->body.data, r->body.len, body_hash);
 	if (fl->body_hash != NULL && strcmp(fl->body_hash, body_hash) == 0) {
 		/* the server ignored our validators, but nothing changed */
 		commit(p->c, &u, NULL, 0, NULL);
+		out->unchanged = true;
+		out->moved_to = r->permanent_url;
 		p->stats.ok++;
 		p->stats.unchanged++;
 		p->c->stats.fetches_unchanged++;
@@ -365,7 +440,7 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 		struct buf msg = BUF_INIT;
 		buf_printf(&msg, "not a feed: the response (%s) is not RSS, Atom or JSON Feed",
 		    r->content_type != NULL ? r->content_type : "no content type");
-		record_failure(p, fl, r, buf_str(&msg), false);
+		record_failure(p, fl, r, buf_str(&msg), false, out);
 		buf_free(&msg);
 		feed_doc_free(doc);
 		return;
@@ -376,17 +451,22 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 		    log_quote(doc->bozo_reason));
 	for (i = 0; i < doc->n_items; i++) {
 		doc->items[i]->fetched_at = now;
+		doc->items[i]->feed_id = fl->id;
 		doc->items[i]->team_id = fl->team_id;
 	}
 	tag_posts(p, doc, fl);
+	feed_view(&feed, fl, r);
+	filter_posts(p, doc, &feed);
 	u.body_hash = body_hash;
 	u.title = doc->title;
 	u.site_url = doc->home_page_url;
 	if (commit(p->c, &u, doc->items, doc->n_items, &st) == -1) {
-		record_failure(p, fl, r, "could not save the posts (database error; see the log)", false);
+		record_failure(p, fl, r, "could not save the posts (database error; see the log)", false,
+		    out);
 		feed_doc_free(doc);
 		return;
 	}
+	out->moved_to = r->permanent_url;
 	p->stats.ok++;
 	p->stats.new_posts += st.new_posts;
 	p->stats.updated_posts += st.updated_posts;
@@ -399,7 +479,29 @@ process_body(struct pipeline *p, const struct in_flight *fl, const struct fetch_
 		    (long long)fl->id, log_quote(fl->url), doc->n_items, st.new_posts,
 		    st.updated_posts, r->permanent_url ? " moved_to=" : "",
 		    r->permanent_url ? log_quote(r->permanent_url) : "");
+	announce_stored(p, doc, &feed);
 	feed_doc_free(doc);
+}
+
+/* [feed_fetched] hook point: once the fetch's outcome is recorded, so
+ * plugins see what the sources page will show (a body that is not a
+ * feed is a failure too). */
+static void
+announce_fetched(struct pipeline *p, const struct in_flight *fl, const struct fetch_result *r,
+    const struct fetch_outcome *out)
+{
+	struct crier_feed f;
+
+	if (!plugin_has(p->c->plugins, CRIER_HOOK_FEED_FETCHED))
+		return;
+	feed_view(&f, fl, r);
+	f.error = out->error.len ? buf_str(&out->error) : NULL;
+	f.moved_to = out->moved_to;
+	f.error_count = f.error != NULL ? fl->error_count + 1 : 0;
+	f.gone = out->gone;
+	f.unchanged = out->unchanged;
+	plugin_run_feed_fetched(p->c->plugins, &f);
+	flush_plugin_posts(p->c);
 }
 
 static void on_outbox_result(struct pipeline *p, struct in_flight *fl, struct fetch_result *r);
@@ -410,6 +512,7 @@ on_fetched(struct fetch_result *r, void *arg)
 	struct pipeline *p = arg;
 	struct in_flight *fl = r->user;
 	struct buf msg = BUF_INIT;
+	struct fetch_outcome out;
 
 	if (fl->kind == FLIGHT_OUTBOX) {
 		on_outbox_result(p, fl, r);
@@ -418,9 +521,9 @@ on_fetched(struct fetch_result *r, void *arg)
 		fetch_result_free(r);
 		return;
 	}
-	/* [feed_fetched] hook point */
+	memset(&out, 0, sizeof(out));
 	if (r->error != NULL) {
-		record_failure(p, fl, r, r->error, false);
+		record_failure(p, fl, r, r->error, false, &out);
 	} else if (r->status == 304) {
 		struct feed_update u;
 		memset(&u, 0, sizeof(u));
@@ -433,17 +536,20 @@ on_fetched(struct fetch_result *r, void *arg)
 		p->stats.ok++;
 		p->stats.unchanged++;
 		p->c->stats.fetches_unchanged++;
+		out.unchanged = true;
 	} else if (r->status == 410) {
 		record_failure(p, fl, r, "HTTP 410 Gone: the publisher removed this feed; it is no "
-		    "longer polled", true);
+		    "longer polled", true, &out);
 	} else if (r->status >= 200 && r->status < 300) {
-		process_body(p, fl, r);
+		process_body(p, fl, r, &out);
 	} else {
 		buf_printf(&msg, "HTTP %ld %s", r->status, status_reason(r->status));
 		if (r->retry_after > 0)
 			buf_printf(&msg, " (Retry-After: %llds)", (long long)r->retry_after);
-		record_failure(p, fl, r, buf_str(&msg), false);
+		record_failure(p, fl, r, buf_str(&msg), false, &out);
 	}
+	announce_fetched(p, fl, r, &out);
+	buf_free(&out.error);
 	p->stats.done++;
 	busy_remove(p, fl->id);
 	in_flight_free(fl);
@@ -540,6 +646,7 @@ pipeline_queue_outbox(struct pipeline *p)
 	struct outbox_ctx o = { p };
 
 	pthread_mutex_lock(&p->c->write_lock);
+	plugin_flush(p->c->plugins, p->c->store);      /* what render and micropub hooks queued */
 	store_outbox_due(p->c->store, util_now(), OUTBOX_BATCH, queue_outbox_item, &o);
 	pthread_mutex_unlock(&p->c->write_lock);
 }
@@ -592,25 +699,6 @@ pipeline_permalink(const struct crier *c, int64_t id, const char *slug)
 	return buf_steal(&b);
 }
 
-/* Percent-encodes s for a form body. */
-static void
-form_encode(struct buf *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			buf_putc(out, (char)*p);
-		} else {
-			buf_putc(out, '%');
-			buf_putc(out, hex[*p >> 4]);
-			buf_putc(out, hex[*p & 15]);
-		}
-	}
-}
-
 /*
  * WebSub: tells the hub that the feeds a post appears in have changed.
  * One queued POST per feed URL (hub.mode=publish, hub.url=...); the
@@ -656,7 +744,7 @@ ping_hub(struct crier *c, const struct post *p)
 			buf_reset(&body);
 			buf_printf(&url, "%s%s.%s", c->cfg->base_url, bases[i], exts[e]);
 			buf_puts(&body, "hub.mode=publish&hub.url=");
-			form_encode(&body, buf_str(&url));
+			util_percent_encode(&body, buf_str(&url));
 			store_outbox_add(c->store, hub, "application/x-www-form-urlencoded", body.data,
 			    body.len, NULL, "websub", util_now());
 		}
@@ -781,7 +869,7 @@ build_post(struct crier *c, const struct publish_request *rq, const struct local
 	    p->slug ? p->slug : "", (long long)p->published_at, p->properties ? p->properties : "");
 	for (i = 0; i < p->n_tags; i++)
 		buf_printf(&h, "\x1f%s", p->tags[i].label);
-	util_sha256_hex(h.data, h.len, hash);
+	util_digest_hex(h.data, h.len, hash);
 	memcpy(p->content_hash, hash, sizeof(p->content_hash));
 	buf_free(&html);
 	buf_free(&clean);
@@ -798,6 +886,28 @@ fail:
 	return -1;
 }
 
+/* [post_published] hook point: after the write lock is released, so
+ * plugins never hold up other publishers. */
+static void
+announce_published(struct crier *c, const struct post *p, const char *change, const char *permalink)
+{
+	if (!plugin_has(c->plugins, CRIER_HOOK_POST_PUBLISHED))
+		return;
+	plugin_run_post_published(c->plugins, p, change, permalink);
+	flush_plugin_posts(c);
+}
+
+/* What a publish did, for post_published; NULL when nothing public changed. */
+static const char *
+publish_change(const struct post *p, const struct local_post *old)
+{
+	bool was_public = old != NULL && old->status == POST_PUBLISHED;
+
+	if (p->status == POST_PUBLISHED)
+		return was_public ? "updated" : "published";
+	return was_public ? "unpublished" : NULL;
+}
+
 int
 pipeline_publish(struct crier *c, const struct publish_request *rq, struct publish_result *out,
     char **err)
@@ -805,12 +915,14 @@ pipeline_publish(struct crier *c, const struct publish_request *rq, struct publi
 	struct local_post old;
 	struct arena *a = arena_new();
 	struct post p;
+	const char *change = NULL;
 	bool have_old = false;
 	int rc = -1;
 
 	*err = NULL;
 	memset(out, 0, sizeof(out[0]));
 	memset(&old, 0, sizeof(old));
+	memset(&p, 0, sizeof(p));
 	pthread_mutex_lock(&c->write_lock);
 	if (rq->post_id != 0) {
 		int found = store_local_get(c->store, rq->post_id, &old);
@@ -823,6 +935,10 @@ pipeline_publish(struct crier *c, const struct publish_request *rq, struct publi
 	if (build_post(c, rq, have_old ? &old : NULL, a, &p, err) == -1)
 		goto done;
 	/* [post_filter] hook point: plugins may edit the post or drop it */
+	if (plugin_run_post_filter(c->plugins, NULL, &p, a) == 1) {
+		*err = xstrdup("a plugin declined the post (the server log says which)");
+		goto done;
+	}
 	if (store_local_save(c->store, &p) == -1) {
 		*err = xstrdup("the post could not be saved (database error; see the log)");
 		goto done;
@@ -831,14 +947,16 @@ pipeline_publish(struct crier *c, const struct publish_request *rq, struct publi
 	out->id = p.id;
 	out->permalink = pipeline_permalink(c, p.id, p.slug);
 	out->changed = true;
-	/* [post_published] hook point */
-	if (p.status == POST_PUBLISHED || (have_old && old.status == POST_PUBLISHED))
+	change = publish_change(&p, have_old ? &old : NULL);
+	if (change != NULL)
 		ping_hub(c, &p);
 	rc = 0;
 	log_info(have_old ? "post updated" : "post published", "id=%lld status=%s url=%s",
 	    (long long)p.id, p.status == POST_DRAFT ? "draft" : "published", log_quote(out->permalink));
 done:
 	pthread_mutex_unlock(&c->write_lock);
+	if (rc == 0 && change != NULL)
+		announce_published(c, &p, change, out->permalink);
 	local_post_clear(&old);
 	arena_free(a);
 	return rc;
@@ -849,23 +967,39 @@ pipeline_set_status(struct crier *c, int64_t post_id, enum post_status status)
 {
 	struct local_post old;
 	struct post p;
+	char *permalink;
 	int rc;
 
 	memset(&old, 0, sizeof(old));
+	memset(&p, 0, sizeof(p));
 	pthread_mutex_lock(&c->write_lock);
 	rc = store_local_get(c->store, post_id, &old);
 	if (rc == 0)
 		rc = store_post_set_status(c->store, post_id, status, util_now());
-	if (rc == 0 && c->cfg->websub_hub != NULL) {
-		memset(&p, 0, sizeof(p));
+	if (rc == 0) {
+		p.id = post_id;
+		p.kind = POST_LOCAL;
+		p.status = status;
+		p.guid = old.guid;
+		p.title = old.title;
+		p.slug = old.slug;
+		p.markdown = old.markdown;
 		p.published_at = old.published_at;
 		p.team_id = old.team_id;
-		ping_hub(c, &p);
+		if (c->cfg->websub_hub != NULL)
+			ping_hub(c, &p);
 	}
 	pthread_mutex_unlock(&c->write_lock);
-	if (rc == 0)
+	if (rc == 0) {
 		log_info(status == POST_DELETED ? "post deleted" : "post restored", "id=%lld",
 		    (long long)post_id);
+		/* [post_published] hook point: drafts were never public */
+		if (old.status == POST_PUBLISHED || status == POST_PUBLISHED) {
+			permalink = pipeline_permalink(c, post_id, old.slug);
+			announce_published(c, &p, status == POST_DELETED ? "deleted" : "restored", permalink);
+			free(permalink);
+		}
+	}
 	local_post_clear(&old);
 	return rc;
 }
@@ -966,7 +1100,10 @@ pipeline_seed(struct crier *c)
 		const struct config_team *team = &c->cfg->teams[t];
 		if (team->seed == NULL)
 			continue;
-		if (store_team_find(c->store, team->slug, &team_id) != 0)
+		pthread_mutex_lock(&c->write_lock);
+		n = store_team_find(c->store, team->slug, &team_id);
+		pthread_mutex_unlock(&c->write_lock);
+		if (n != 0)
 			continue;
 		n = scandir(team->seed, &names, is_markdown, by_name);
 		if (n < 0) {

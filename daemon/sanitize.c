@@ -830,13 +830,31 @@ srcset_descriptors(struct buf *out, const char *d, size_t n)
 	}
 }
 
+/*
+ * Would url[0..n) read back as the same one srcset URL?  Not when
+ * cleaning left it empty, with whitespace inside or a ',' at either end.
+ */
+static bool
+srcset_url_ok(const char *url, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || url[0] == ',' || url[n - 1] == ',')
+		return false;
+	for (i = 0; i < n; i++)
+		if (byte_class[(unsigned char)url[i]] == BC_SPACE)
+			return false;
+	return true;
+}
+
 /* One srcset candidate: url[0..ulen) (modified) and its descriptors. */
 static void
 srcset_candidate(struct san *s, char *url, size_t ulen, const char *d, size_t dlen)
 {
 	size_t mark = s->srcset.len;
 
-	if (ulen > CAP_URL_BYTES || !url_check(s, url, ulen, false) || s->url.len == 0)
+	if (ulen > CAP_URL_BYTES || !url_check(s, url, ulen, false) ||
+	    !srcset_url_ok(s->url.data, s->url.len))
 		return;
 	if (mark > 0)
 		buf_append(&s->srcset, ", ", 2);
@@ -1063,7 +1081,8 @@ is_unclosed(struct san *s, const struct tag *t)
 /*
  * The input ended inside a dropped element.  Its start tag and the
  * nested ones still open were never closed: remember them, so they are
- * removed alone, and go back to just after the outermost one.  (Browsers
+ * removed alone, and go back to the outermost one (read again, it is
+ * then removed alone and what follows it is kept).  (Browsers
  * would drop the rest of the document; the corpus keeps the text after
  * an unclosed <object>.)  Each rewind starts later than the one before
  * for its element, and MAX_REWINDS bounds the work on hostile input.

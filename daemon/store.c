@@ -167,8 +167,8 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
+char *
+store_col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
@@ -430,16 +430,16 @@ feed_from_row(sqlite3_stmt *st, struct feed *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->id = sqlite3_column_int64(st, 0);
-	f->url = col_dup(st, 1);
-	f->name = col_dup(st, 2);
-	f->title = col_dup(st, 3);
-	f->site_url = col_dup(st, 4);
-	f->etag = col_dup(st, 5);
-	f->last_modified = col_dup(st, 6);
-	f->body_hash = col_dup(st, 7);
-	f->tags = col_dup(st, 8);
-	f->team = col_dup(st, 9);
-	f->last_error = col_dup(st, 10);
+	f->url = store_col_dup(st, 1);
+	f->name = store_col_dup(st, 2);
+	f->title = store_col_dup(st, 3);
+	f->site_url = store_col_dup(st, 4);
+	f->etag = store_col_dup(st, 5);
+	f->last_modified = store_col_dup(st, 6);
+	f->body_hash = store_col_dup(st, 7);
+	f->tags = store_col_dup(st, 8);
+	f->team = store_col_dup(st, 9);
+	f->last_error = store_col_dup(st, 10);
 	f->interval = sqlite3_column_int64(st, 11);
 	f->next_fetch_at = sqlite3_column_int64(st, 12);
 	f->last_fetch_at = sqlite3_column_int64(st, 13);
@@ -862,6 +862,7 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 	store_done(st);
 	if (existing != 0 && same) {
 		p->id = existing;
+		p->change = POST_UNCHANGED;
 		if (stats != NULL)
 			stats->unchanged_posts++;
 		return 0;
@@ -909,6 +910,7 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 		return -1;
 	}
 	p->id = existing ? existing : sqlite3_last_insert_rowid(s->db);
+	p->change = existing ? POST_UPDATED : POST_NEW;
 	if (stats != NULL) {
 		if (existing)
 			stats->updated_posts++;

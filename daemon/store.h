@@ -148,7 +148,8 @@ struct save_stats {
  * Records a fetch and saves its posts (n may be 0) in one transaction:
  * new guids are inserted, a changed content_hash updates the row in
  * place (never a duplicate), equal ones are left alone.  Tags and the
- * FTS index follow.  Each post's id is set.  stats may be NULL.
+ * FTS index follow.  Each post's id and change (new, updated,
+ * unchanged) are set.  stats may be NULL.
  */
 int store_feed_commit(struct store *s, const struct feed_update *u,
     struct post *const *posts, size_t n, struct save_stats *stats);

@@ -30,6 +30,7 @@ struct store {
 void store_db_error(struct store *s, const char *what);
 void store_done(sqlite3_stmt *st);             /* reset + clear bindings */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);   /* NULL binds NULL */
+char *store_col_dup(sqlite3_stmt *st, int i);                    /* malloc'd copy, NULL for NULL */
 
 /*
  * The post row of the read half (store_read.c), for other lists of posts

@@ -92,14 +92,6 @@ lstmt(struct store *s, enum local_stmt which)
 	return s->local_stmt[which];
 }
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t == NULL ? NULL : xstrdup((const char *)t);
-}
-
 /* Steps a statement that returns nothing; 0 or -1 (logged). */
 static int
 step_done(struct store *s, sqlite3_stmt *st, const char *what)
@@ -258,11 +250,11 @@ user_lookup(struct store *s, enum local_stmt which, const char *name, int64_t id
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(st, 0);
-	out->name = col_dup(st, 1);
+	out->name = store_col_dup(st, 1);
 	out->team_id = sqlite3_column_int64(st, 2);
-	out->team_slug = col_dup(st, 3);
+	out->team_slug = store_col_dup(st, 3);
 	out->admin = sqlite3_column_int(st, 4) != 0;
-	out->password_hash = col_dup(st, 5);
+	out->password_hash = store_col_dup(st, 5);
 	store_done(st);
 	return 0;
 }
@@ -340,9 +332,9 @@ token_from_row(sqlite3_stmt *st, struct token *t)
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	t->team_id = sqlite3_column_int64(st, 1);
-	t->team_slug = col_dup(st, 2);
-	t->name = col_dup(st, 3);
-	t->scopes = col_dup(st, 4);
+	t->team_slug = store_col_dup(st, 2);
+	t->name = store_col_dup(st, 3);
+	t->scopes = store_col_dup(st, 4);
 	t->created_at = sqlite3_column_int64(st, 5);
 	t->last_used_at = sqlite3_column_int64(st, 6);
 	t->revoked_at = sqlite3_column_int64(st, 7);
@@ -486,7 +478,7 @@ store_session_find(struct store *s, const char *hash, int64_t now, struct sessio
 	if (rc != 0)
 		return rc;
 	out->user_id = sqlite3_column_int64(st, 0);
-	out->csrf = col_dup(st, 1);
+	out->csrf = store_col_dup(st, 1);
 	out->expires_at = sqlite3_column_int64(st, 2);
 	store_done(st);
 	return 0;
@@ -552,11 +544,11 @@ store_local_get(struct store *s, int64_t id, struct local_post *out)
 	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(st, 0);
 	out->team_id = sqlite3_column_int64(st, 1);
-	out->guid = col_dup(st, 2);
-	out->slug = col_dup(st, 3);
-	out->title = col_dup(st, 4);
-	out->markdown = col_dup(st, 5);
-	out->properties = col_dup(st, 6);
+	out->guid = store_col_dup(st, 2);
+	out->slug = store_col_dup(st, 3);
+	out->title = store_col_dup(st, 4);
+	out->markdown = store_col_dup(st, 5);
+	out->properties = store_col_dup(st, 6);
 	out->status = status_from_text((const char *)sqlite3_column_text(st, 7));
 	out->published_at = sqlite3_column_int64(st, 8);
 	out->updated_at = sqlite3_column_int64(st, 9);
@@ -741,10 +733,10 @@ store_outbox_due(struct store *s, int64_t now, int limit, store_outbox_fn fn, vo
 	for (rc = sqlite3_step(st); rc == SQLITE_ROW && n < limit; rc = sqlite3_step(st)) {
 		struct outbox_item *it = &items[n++];
 		it->id = sqlite3_column_int64(st, 0);
-		it->url = col_dup(st, 1);
-		it->content_type = col_dup(st, 2);
-		it->headers = col_dup(st, 3);
-		it->purpose = col_dup(st, 4);
+		it->url = store_col_dup(st, 1);
+		it->content_type = store_col_dup(st, 2);
+		it->headers = store_col_dup(st, 3);
+		it->purpose = store_col_dup(st, 4);
 		buf_append(&it->body, sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5));
 		it->attempts = sqlite3_column_int64(st, 6);
 	}

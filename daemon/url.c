@@ -19,6 +19,7 @@
  * Scheme checks (url_scheme, url_is_http) are plain string tests.
  */
 #include "url.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -35,16 +36,6 @@ is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
 	    (c >= 'A' && c <= 'F');
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c - 'A' + 10;
 }
 
 /* Bytes libxml2's URI parser refuses; they are sent percent-encoded. */
@@ -95,7 +86,7 @@ is_escape(const char *s)
 static bool
 is_high_escape(const char *s)
 {
-	return is_escape(s) && hex_value(s[1]) >= 8;
+	return is_escape(s) && util_hex_value(s[1]) >= 8;
 }
 
 /*
@@ -133,8 +124,8 @@ unescape_ours(struct buf *out, const char *s)
 		}
 		run = i;
 		for (nb = 0; nb < sizeof(bytes) && is_high_escape(s + i); i += 3)
-			bytes[nb++] = (unsigned char)(hex_value(s[i + 1]) * 16 +
-			    hex_value(s[i + 2]));
+			bytes[nb++] = (unsigned char)(util_hex_value(s[i + 1]) * 16 +
+			    util_hex_value(s[i + 2]));
 		for (k = 0; k < nb; k += seq) {
 			seq = entity_utf8_seq((const char *)bytes + k, nb - k);
 			if (seq == 0) {

@@ -8,18 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes s[0..n) ('+' and %XX) and repairs its UTF-8 into a new string;
  * *len_out gets its length.  NULL when it holds a NUL byte.
@@ -35,9 +23,9 @@ decode(const char *s, size_t n, size_t *len_out)
 		char ch = s[i];
 		if (ch == '+') {
 			ch = ' ';
-		} else if (ch == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
-		    hex_value(s[i + 2]) >= 0) {
-			ch = (char)(hex_value(s[i + 1]) << 4 | hex_value(s[i + 2]));
+		} else if (ch == '%' && i + 2 < n && util_hex_value(s[i + 1]) >= 0 &&
+		    util_hex_value(s[i + 2]) >= 0) {
+			ch = (char)(util_hex_value(s[i + 1]) << 4 | util_hex_value(s[i + 2]));
 			i += 2;
 		}
 		if (ch == '\0') {

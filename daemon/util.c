@@ -126,6 +126,15 @@ util_sha256_hex(const void *data, size_t len, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+void
+util_digest_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
 uint64_t
 util_fnv1a(const void *data, size_t len)
 {
@@ -385,34 +394,102 @@ util_utf8_repair(struct buf *out, const char *s, size_t len)
 	}
 }
 
+int
+util_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+void
+util_percent_encode(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			buf_putc(out, (char)*p);
+		} else {
+			buf_putc(out, '%');
+			buf_putc(out, hex[*p >> 4]);
+			buf_putc(out, hex[*p & 15]);
+		}
+	}
+}
+
+size_t
+util_utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Which bytes of w (little-endian) need escaping in JSON: < 0x20, '"' or
+ * '\\'.  The lowest set 0x80 bit marks the first one exactly.
+ */
+static uint64_t
+json_escape_mask(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
 void
 util_json_string(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	const unsigned char *run = p;
+	size_t len = strlen((const char *)p), i = 0, run = 0;
+	uint64_t w, mask;
 
+	buf_reserve(out, len + 2);
 	buf_putc(out, '"');
-	for (; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
+	while (i < len) {
+		/* eight bytes at a time: jump to the first byte that needs escaping */
+		if (i + 8 <= len) {
+			memcpy(&w, p + i, 8);
+			mask = json_escape_mask(w);
+			if (mask == 0) {
+				i += 8;
+				continue;
+			}
+			i += (size_t)__builtin_ctzll(mask) / 8;
+		} else if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\') {
+			i++;
 			continue;
-		if (p > run)
-			buf_append(out, run, (size_t)(p - run));
-		switch (*p) {
+		}
+		if (i > run)
+			buf_append(out, p + run, i - run);
+		switch (p[i]) {
 		case '"': buf_append(out, "\\\"", 2); break;
 		case '\\': buf_append(out, "\\\\", 2); break;
 		case '\n': buf_append(out, "\\n", 2); break;
 		case '\r': buf_append(out, "\\r", 2); break;
 		case '\t': buf_append(out, "\\t", 2); break;
 		default: {
-			char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
+			char esc[6] = { '\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15] };
 			buf_append(out, esc, 6);
 		}
 		}
-		run = p + 1;
+		run = ++i;
 	}
-	if (p > run)
-		buf_append(out, run, (size_t)(p - run));
+	if (len > run)
+		buf_append(out, p + run, len - run);
 	buf_putc(out, '"');
 }
 

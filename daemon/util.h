@@ -34,6 +34,14 @@ void util_http_date(int64_t t, char out[40]);
 
 /* SHA-256 of data as 64 lowercase hex digits + NUL. */
 void util_sha256_hex(const void *data, size_t len, char out[65]);
+/*
+ * BLAKE2b-256 of data as 64 lowercase hex digits + NUL: the digest for
+ * change detection (bodies, post contents).  Collision-resistant like
+ * SHA-256 and about four times as fast in libsodium (772 against 194 MB/s
+ * measured here).
+ */
+void util_digest_hex(const void *data, size_t len, char out[65]);
+
 /* 64-bit FNV-1a, for hash tables (not for anything an attacker picks). */
 uint64_t util_fnv1a(const void *data, size_t len);
 
@@ -59,6 +67,15 @@ int util_parse_bool(const char *s);
 /* Replaces invalid UTF-8 in s (in place or into out) with U+FFFD. */
 void util_utf8_repair(struct buf *out, const char *s, size_t len);
 bool util_utf8_valid(const char *s, size_t len);
+
+/* The value of a hex digit, or -1. */
+int util_hex_value(char c);
+
+/* Appends s percent-encoded: everything but RFC 3986's unreserved characters. */
+void util_percent_encode(struct buf *out, const char *s);
+
+/* Number of characters (not bytes) in UTF-8 text. */
+size_t util_utf8_chars(const char *s);
 
 /* Appends s to out as a JSON string literal, with quotes. */
 void util_json_string(struct buf *out, const char *s);

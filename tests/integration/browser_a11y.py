@@ -24,26 +24,9 @@ import time
 from crierlib import BUILDDIR, SRCDIR
 
 BROWSER_DIR = os.path.join(SRCDIR, "tests", "browser")
-NODE = shutil.which("node") or shutil.which("nodejs")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+from browserlib import CHROMIUM, MODULES, NODE, pass_through, skip_unless_ready  # noqa: E402
 
-
-def missing():
-    """Why the browser test cannot run here, or None."""
-    if not NODE:
-        return "node is not installed (./bootstrap check installs nodejs)"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"{CHROMIUM} is missing (./bootstrap check installs Debian's chromium)"
-    for mod in ("playwright-core", "axe-core"):
-        if not os.path.isdir(os.path.join(BROWSER_DIR, "node_modules", mod)):
-            return f"tests/browser/node_modules/{mod} is missing (run: cd tests/browser && npm ci)"
-    return None
-
-
-why = missing()
-if why:
-    print(f"1..0 # SKIP {why}", flush=True)
-    sys.exit(0)
+skip_unless_ready()
 
 from crierlib import Crier, stopped_cleanly  # noqa: E402
 from fixture_server import FixtureServer  # noqa: E402
@@ -51,32 +34,6 @@ from tap import TAP  # noqa: E402
 
 t = TAP()
 
-
-def pass_through(tap_text):
-    """Re-reports each check of the node script's TAP as one of ours (our
-    numbering, its names and diagnostics); returns (checks, plan)."""
-    checks, plan, pending = 0, None, None
-
-    def flush():
-        nonlocal checks, pending
-        if pending:
-            t.ok(pending[0], "browser: " + pending[1], "\n".join(pending[2]))
-            checks += 1
-        pending = None
-
-    for line in tap_text.splitlines():
-        m = re.match(r"(not ok|ok)(?: \d+)?(?: - )?(.*)$", line)
-        if m:
-            flush()
-            pending = (m.group(1) == "ok", m.group(2), [])
-        elif line.startswith("#   ") and pending:
-            pending[2].append(line[4:])
-        elif line.startswith("# "):
-            t.diag(line[2:])
-        elif re.fullmatch(r"1\.\.\d+", line):
-            plan = int(line[3:])
-    flush()
-    return checks, plan
 
 
 def fixture(*parts):
@@ -166,7 +123,7 @@ with stopped_cleanly(t, d, "reader daemon"):
         stderr += "\n(killed after 300 s)"
     elapsed = time.monotonic() - started
 
-    checks, plan = pass_through(stdout)
+    checks, plan = pass_through(t, stdout)
     t.ok(proc.returncode == 0 and plan == checks and checks > 100,
          f"a11y.mjs ran all its checks and passed (exit {proc.returncode}, {checks} checks, plan {plan})",
          stderr[-3000:])

@@ -285,6 +285,11 @@ static const struct html_case html_cases[] = {
 	{ "<img srcset=\"a.png (x, y) 1x, b.png 2x\">", NULL,
 	  "<img srcset=\"b.png 2x\" loading=\"lazy\">" },
 	{ "<img srcset=\" , ,\">", NULL, "<img loading=\"lazy\">" },
+	/* (fuzzer) what cleaning leaves must still read back as one URL */
+	{ "<img srcset=\"(,,\x0f, b.png 2x\">", NULL,
+	  "<img srcset=\"b.png 2x\" loading=\"lazy\">" },
+	{ "<img srcset=\"a\x01,b 1x\">", NULL,
+	  "<img srcset=\"a,b 1x\" loading=\"lazy\">" },
 	/* text */
 	{ "&lt;script&gt;alert(1)&lt;/script&gt;", NULL,
 	  "&lt;script&gt;alert(1)&lt;/script&gt;" },
