@@ -1,7 +1,7 @@
 /*
  * digest.c: the whole life of a digest in one place (see digest.h):
  *
- *   curate ─▶ store ─▶ publish ─▶ [digest_published] ─▶ WebSub (outbox)
+ *   curate ─▶ store ─▶ publish ─▶ WebSub (outbox) ─▶ [digest_published]
  *                              └▶ queue ─▶ deliver ─▶ render ─▶ mail_write ─▶ SMTP
  *   tick (once a minute) ─▶ each [digest NAME]'s weekly draft ─▶ (auto_publish)
  *
@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mail.h"
 #include "markdown.h"
+#include "plugin.h"
 #include "sanitize.h"
 #include "store.h"
 #include "template.h"
@@ -524,6 +525,62 @@ set_published(struct crier *c, struct digest *d, char **err)
 	return 0;
 }
 
+/*
+ * digest_published: plugins see the digest (its URL, title, intro as
+ * text, and each post's title, link and note as text), outside the lock;
+ * what they queue with http_post goes to the outbox afterwards.
+ */
+static void
+run_published_hook(struct crier *c, const struct digest *d)
+{
+	struct crier_digest cd;
+	struct crier_digest_item *items;
+	struct buf summary = BUF_INIT, *notes;
+	json_t *posts, *ctx, *it;
+	size_t i, n;
+
+	if (!plugin_has(c->plugins, CRIER_HOOK_DIGEST_PUBLISHED))
+		return;
+	pthread_mutex_lock(&c->write_lock);
+	posts = store_digest_items(c->store, d->id);
+	pthread_mutex_unlock(&c->write_lock);
+	if (posts == NULL)
+		return;
+	ctx = digest_render_context(c->cfg, d, posts);
+	n = json_array_size(json_object_get(ctx, "items"));
+	items = xcalloc(n + 1, sizeof(*items));
+	notes = xcalloc(n + 1, sizeof(*notes));
+	json_array_foreach(json_object_get(ctx, "items"), i, it) {
+		const char *note = json_string_value(json_object_get(it, "note_html"));
+		items[i].title = json_string_value(json_object_get(it, "title"));
+		items[i].url = json_string_value(json_object_get(it, "link"));
+		if (note != NULL && *note != '\0') {
+			html_to_text(&notes[i], note, strlen(note));
+			items[i].note = buf_str(&notes[i]);
+		}
+	}
+	if (d->intro_html != NULL)
+		html_to_text(&summary, d->intro_html, strlen(d->intro_html));
+	memset(&cd, 0, sizeof(cd));
+	cd.slug = d->slug;
+	cd.title = d->title;
+	cd.url = json_string_value(json_object_get(ctx, "url"));
+	cd.summary = summary.len > 0 ? buf_str(&summary) : NULL;
+	cd.items = items;
+	cd.n_items = n;
+	plugin_run_digest_published(c->plugins, &cd);
+	pthread_mutex_lock(&c->write_lock);
+	plugin_flush(c->plugins, c->store);
+	pthread_mutex_unlock(&c->write_lock);
+	for (i = 0; i < n; i++)
+		buf_free(&notes[i]);
+	free(notes);
+	free(items);
+	buf_free(&summary);
+	json_decref(ctx);
+	json_decref(posts);
+}
+
 int
 digest_publish(struct crier *c, int64_t id, bool send, char **err)
 {
@@ -545,7 +602,7 @@ digest_publish(struct crier *c, int64_t id, bool send, char **err)
 	if (rc == 0 && !was_published) {
 		log_info("digest published", "id=%lld slug=%s posts=%lld", (long long)d.id, d.slug,
 		    (long long)d.item_count);
-		/* [digest_published] hook point */
+		run_published_hook(c, &d);
 	}
 	if (rc == 0 && send)
 		rc = digest_queue(c, id, false, &queued, err);

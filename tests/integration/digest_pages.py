@@ -4,7 +4,9 @@ and python3-feedparser (one entry per published digest, its HTML as the
 content, the digest's own URL as the id).  Drafts appear nowhere: not on
 the archive, not at their address, not in a feed, before or after being
 unpublished.  Publishing queues WebSub pings for the three digest feeds,
-which the daemon then delivers to a hub on 127.0.0.1."""
+which the daemon then delivers to a hub on 127.0.0.1, and runs the
+digest_published plugin hook (the example plugin's trace) once per
+publication."""
 
 import json
 import os
@@ -15,6 +17,7 @@ import urllib.parse
 import feedparser  # Debian's python3-feedparser
 
 from crierlib import SRCDIR, Crier, stopped_cleanly
+from pluginlib import PLUGIN_DIR
 from fixture_server import FixtureServer
 from tap import TAP
 
@@ -29,7 +32,18 @@ c = Crier(config=f"""
 [feed {srv.url('/sector.xml')}]
 name = Sector weeknotes
 """, crier_keys={"allow_private_hosts": f"127.0.0.1:{srv.port}", "websub_hub": srv.url("/hub"),
-                 "site_title": "Sector notes"})
+                 "site_title": "Sector notes", "plugin_dir": PLUGIN_DIR})
+TRACE = os.path.join(c.dir, "example.trace")
+with open(c.config_path, "a") as f:
+    f.write(f"\n[plugin example]\npath = example.so\ntrace = {TRACE}\n")
+
+
+def trace():
+    try:
+        with open(TRACE) as f:
+            return [ln.rstrip("\n") for ln in f if "digest" in ln]
+    except FileNotFoundError:
+        return []
 t.eq(c.run("fetch").returncode, 0, "crier fetch exits 0")
 ids = dict(c.sql("SELECT title, id FROM posts"))
 
@@ -51,6 +65,14 @@ run("add", "secret-draft-digest", str(ids["Weeknotes 43: kettles and queues"]), 
 t.eq(c.sql("SELECT count(*) FROM outbox"), [(0,)], "drafts ping nobody")
 for slug in ("week-42-picks", "week-43-picks"):
     t.eq(run("publish", slug).returncode, 0, f"publish {slug}")
+t.eq(trace(), ["example digest_published slug=week-42-picks items=2",
+               "example digest_item 0 title=Weeknotes 42: café forms, “done” note=Forms, done well.",
+               "example digest_item 1 title=Accessibility audit of our services note=-",
+               "example digest_published slug=week-43-picks items=1",
+               "example digest_item 0 title=Weeknotes 43: kettles and queues note=-"],
+     "digest_published ran once per digest, with its posts and notes (the example plugin's trace)")
+t.eq(run("publish", "week-42-picks").returncode, 0, "publishing again is harmless")
+t.eq(len(trace()), 5, "and runs no hook a second time")
 pings = c.sql("SELECT url, body FROM outbox WHERE purpose = 'websub' ORDER BY id")
 bodies = sorted({urllib.parse.parse_qs(b.decode())["hub.url"][0] for _, b in pings})
 t.ok(len(pings) == 6 and all(u == srv.url("/hub") for u, _ in pings), "each publish queues three pings", pings)
