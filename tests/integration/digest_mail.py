@@ -234,6 +234,36 @@ r = c.run("digest", "show", "1", "--html", "--to", GOOD)
 t.eq(re.sub(r'token=[0-9a-f]+', "", r.stdout).rstrip("\n"), sent_html.replace("\r\n", "\n").rstrip("\n"),
      "show --html prints the HTML part as sent")
 
+# -- STARTTLS required by default: no mail in clear to a server without it
+plain = Crier(config=f"[digest x]\nto = {GOOD}\n",
+              crier_keys={"smtp_url": f"smtp://127.0.0.1:{smtp.port}", "mail_from": "digest@example.org"})
+plain.run("digest", "new", "TLS or nothing", "--section", "x")
+before = len(smtp.messages)
+r = plain.run("digest", "publish", "1", "--send")
+t.eq(r.returncode, 1, "smtp_starttls = true (the default) will not send without STARTTLS")
+t.eq(len(smtp.messages), before, "nothing was sent in clear")
+t.ok(re.search(r"STARTTLS|SSL|TLS", plain.sql("SELECT last_error FROM digest_sends")[0][0] or ""),
+     "and the record says why", plain.sql("SELECT last_error FROM digest_sends"))
+t.eq(plain.sql("SELECT status FROM digest_sends"), [("pending",)], "it waits to be tried again")
+plain.cleanup()
+
+# -- AUTH from the config
+with SmtpSink(users={"crier": "s3cret pass"}) as authed:
+    for password, want in (("wrong", 1), ("s3cret pass", 0)):
+        ac = Crier(config=f"[digest x]\nto = {GOOD}\n",
+                   crier_keys={"smtp_url": f"smtp://127.0.0.1:{authed.port}", "smtp_starttls": "false",
+                               "smtp_user": "crier", "smtp_password": password,
+                               "mail_from": "digest@example.org"})
+        ac.run("digest", "new", "Signed in", "--section", "x")
+        r = ac.run("digest", "publish", "1", "--send")
+        t.eq(r.returncode, want, f"AUTH with {'the right' if want == 0 else 'a wrong'} password: exit {want}")
+        if want:
+            t.contains(ac.sql("SELECT last_error FROM digest_sends")[0][0] or "", "535",
+                       "a refused login is recorded with the server's answer")
+        ac.cleanup()
+    t.eq(authed.logins[-1], ("crier", True), "crier logged in with smtp_user and smtp_password")
+    t.eq(len(authed.to(GOOD)), 1, "and the message went through")
+
 # -- the config refuses what it cannot send
 bad = Crier(config="[digest x]\nto = a@example.org, not-an-address\nschedule = someday\nfrom = me\n"
                   "auto_publish = maybe\nweek = next\nmax_posts = 0\n\n[digest Bad Name]\n\n"

@@ -8,14 +8,24 @@
         smtp.messages     # [(mail_from, rcpt, bytes)] as received, dot-unstuffed
         smtp.connections  # how many SMTP connections delivered mail
 
+    SmtpSink(users={"crier": "secret"})   # AUTH required (over plain SMTP, for tests)
+
 Every accepted message is kept whole (decode_data=False: the bytes as sent).
 """
 
+import logging
 import threading
+import warnings
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from crierlib import free_port
+
+# AUTH without TLS is what the tests want; aiosmtpd warns about it on stderr
+logging.getLogger("mail.log").setLevel(logging.ERROR)
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
 
 
 class _Handler:
@@ -38,13 +48,25 @@ class _Handler:
 
 
 class SmtpSink:
-    def __init__(self):
+    def __init__(self, users=None):
         self.lock = threading.Lock()
         self.messages = []
         self.peers = set()
+        self.logins = []            # (login, accepted)
         self._rejects = {}          # address -> [reply, times left or None]
+        self._users = users
         self.port = free_port()
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        auth = {}
+        if users is not None:
+            auth = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **auth)
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and
+              self._users.get(auth_data.login.decode()) == auth_data.password.decode())
+        with self.lock:
+            self.logins.append((auth_data.login.decode() if isinstance(auth_data, LoginPassword) else None, ok))
+        return AuthResult(success=ok, handled=False)
 
     def reject(self, address, reply, times=None):
         """Answer RCPT TO:<address> with reply (times times, or always)."""
