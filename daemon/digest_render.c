@@ -303,22 +303,30 @@ wrap(struct buf *out, const char *text, int indent)
 		buf_putc(out, '\n');
 }
 
-/* U+2029 PARAGRAPH SEPARATOR: marks block ends through html_to_text(). */
+/* U+2029 PARAGRAPH and U+2028 LINE SEPARATOR: block and line ends,
+ * carried through html_to_text() (which collapses every other space). */
 #define PARA "\xe2\x80\xa9"
+#define LINE "\xe2\x80\xa8"
 
-static bool
-ends_block(const char *tag, size_t len)
+/* What a tag ends: PARA, LINE, or NULL. */
+static const char *
+tag_break(const char *tag, size_t len)
 {
-	static const char *const tags[] = { "</p>", "</li>", "</h1>", "</h2>", "</h3>", "</h4>", "</h5>",
-		"</h6>", "</blockquote>", "</pre>", "</tr>", "</figure>", "</table>", "</ul>", "</ol>",
-		"</div>", "<br>", "<hr>" };
+	static const char *const paras[] = { "</p>", "</h1>", "</h2>", "</h3>", "</h4>", "</h5>",
+		"</h6>", "</blockquote>", "</pre>", "</figure>", "</table>", "</ul>", "</ol>", "</div>",
+		"<hr>" };
+	static const char *const lines[] = { "</li>", "</tr>", "<br>" };
 	size_t i;
 
-	for (i = 0; i < NELEM(tags); i++) {
-		if (strlen(tags[i]) == len && strncmp(tag, tags[i], len) == 0)
-			return true;
+	for (i = 0; i < NELEM(paras); i++) {
+		if (strlen(paras[i]) == len && strncmp(tag, paras[i], len) == 0)
+			return PARA;
 	}
-	return false;
+	for (i = 0; i < NELEM(lines); i++) {
+		if (strlen(lines[i]) == len && strncmp(tag, lines[i], len) == 0)
+			return LINE;
+	}
+	return NULL;
 }
 
 /* Marks up sanitized HTML for html_to_text(): block ends become PARA, list
@@ -344,8 +352,8 @@ mark_blocks(const char *html, struct buf *marked)
 			buf_reset(&href);
 		}
 		buf_append(marked, p, len);
-		if (ends_block(p, len))
-			buf_puts(marked, " " PARA " ");
+		if (tag_break(p, len) != NULL)
+			buf_printf(marked, " %s ", tag_break(p, len));
 		else if (strncmp(p, "<li>", 4) == 0)
 			buf_puts(marked, "- ");
 		attr = strncmp(p, "<a ", 3) == 0 ? strstr(p, " href=\"") : NULL;
@@ -357,6 +365,23 @@ mark_blocks(const char *html, struct buf *marked)
 		p = end + 1;
 	}
 	buf_free(&href);
+}
+
+/* One paragraph of html_paragraphs(): each LINE-separated line wrapped. */
+static void
+paragraph_lines(struct buf *out, const char *para, int indent)
+{
+	struct buf line = BUF_INIT;
+	const char *p, *sep;
+
+	for (p = para; *p; p = sep != NULL ? sep + 3 : p + strlen(p)) {
+		sep = strstr(p, LINE);
+		buf_reset(&line);
+		buf_append(&line, p, sep != NULL ? (size_t)(sep - p) : strlen(p));
+		if (slice_trim(slice_from(buf_str(&line))).len > 0)
+			wrap(out, buf_str(&line), indent);
+	}
+	buf_free(&line);
 }
 
 /* Sanitized HTML (an intro, a note) as wrapped plain-text paragraphs. */
@@ -377,7 +402,7 @@ html_paragraphs(struct buf *out, const char *html, int indent)
 			continue;
 		if (!first)
 			buf_putc(out, '\n');
-		wrap(out, buf_str(&para), indent);
+		paragraph_lines(out, buf_str(&para), indent);
 		first = false;
 	}
 	buf_free(&marked);
