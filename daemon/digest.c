@@ -792,9 +792,6 @@ digest_queue(struct crier *c, int64_t id, bool force, size_t *queued, char **err
 	rc = load(c, id, &d, err);
 	if (rc == 0 && d.status != DIGEST_PUBLISHED)
 		rc = fail(err, "it is not published yet (crier digest publish --send sends it as it publishes)");
-	if (rc == 0 && (c->cfg->smtp_url == NULL || c->cfg->mail_from == NULL))
-		rc = fail(err, "there is no %s in [crier] to send email with",
-		    c->cfg->smtp_url == NULL ? "smtp_url" : "mail_from");
 	if (rc == 0) {
 		to = current_recipients(c, &d, &n, err);
 		if (to == NULL)
@@ -802,6 +799,9 @@ digest_queue(struct crier *c, int64_t id, bool force, size_t *queued, char **err
 		else if (n == 0)
 			rc = fail(err, "[digest %s] has no recipients (to = or to_file =)", d.section);
 	}
+	if (rc == 0 && (c->cfg->smtp_url == NULL || c->cfg->mail_from == NULL))
+		rc = fail(err, "there is no %s in [crier] to send email with",
+		    c->cfg->smtp_url == NULL ? "smtp_url" : "mail_from");
 	if (rc == 0 && store_digest_queue(c->store, id, (const char *const *)to, n, force,
 	    util_now()) == -1)
 		rc = fail(err, "the email could not be queued (database error; see the log)");

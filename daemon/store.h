@@ -389,9 +389,9 @@ int store_digest_add(struct store *s, struct digest *d, bool slug_may_vary,
 int store_digest_get(struct store *s, int64_t id, struct digest *out);        /* 0, 1 none, -1 */
 int store_digest_find(struct store *s, const char *slug, struct digest *out); /* 0, 1 none, -1 */
 
-/* Saves d's title, slug, intro, intro_html, week, status, scheduled_at,
- * published_at, send_on_publish and updated_at.  0, 1 the slug belongs to
- * another digest, -1. */
+/* Saves d's title, slug, intro, intro_html, week, section, status,
+ * scheduled_at, published_at, send_on_publish and updated_at.  0, 1 the
+ * slug belongs to another digest, -1. */
 int store_digest_save(struct store *s, const struct digest *d);
 
 /*

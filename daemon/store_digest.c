@@ -55,7 +55,7 @@ static const char *const digest_sql[D_COUNT] = {
 	    "AND week = ?2",
 	[D_SAVE] = "UPDATE digests SET title = ?2, slug = ?3, intro = ?4, intro_html = ?5, week = ?6, "
 	    "status = ?7, scheduled_at = ?8, published_at = ?9, send_on_publish = ?10, "
-	    "updated_at = ?11 WHERE id = ?1",
+	    "updated_at = ?11, section = ?12 WHERE id = ?1",
 	[D_LIST] = "SELECT " DIGEST_COLUMNS "FROM digests d "
 	    "ORDER BY CASE WHEN d.published_at > 0 THEN d.published_at ELSE d.created_at END DESC, "
 	    "d.id DESC LIMIT ?1",
@@ -497,6 +497,7 @@ store_digest_save(struct store *s, const struct digest *d)
 	sqlite3_bind_int64(st, 9, d->published_at);
 	sqlite3_bind_int(st, 10, d->send_on_publish);
 	sqlite3_bind_int64(st, 11, d->updated_at);
+	store_bind_text(st, 12, d->section);
 	return step_done(s, st, "digest save");
 }
 
