@@ -180,14 +180,13 @@ slug_ok(const char *s)
 static bool
 images_described(const char *html)
 {
-	const char *p = html, *end, *alt;
+	const char *p, *end, *alt;
 
-	while ((p = strstr(p, "<img")) != NULL) {
+	for (p = strstr(html, "<img"); p != NULL; p = strstr(end, "<img")) {
 		end = strchr(p, '>');
 		alt = strstr(p, " alt=\"");
 		if (end == NULL || alt == NULL || alt > end || alt[6] == '"')
 			return false;
-		p = end;
 	}
 	return true;
 }

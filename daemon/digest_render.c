@@ -339,7 +339,8 @@ mark_blocks(const char *html, struct buf *marked)
 	size_t len, text_at = 0;
 
 	while (*p) {
-		if (*p != '<' || (end = strchr(p, '>')) == NULL) {
+		end = *p == '<' ? strchr(p, '>') : NULL;
+		if (end == NULL) {
 			buf_putc(marked, *p++);
 			continue;
 		}
