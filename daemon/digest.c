@@ -525,7 +525,7 @@ set_published(struct crier *c, struct digest *d, char **err)
 }
 
 /*
- * digest_published: plugins see the digest (its URL, title, intro as
+ * [digest_published] hook point: plugins see the digest (its URL, title, intro as
  * text, and each post's title, link and note as text), outside the lock;
  * what they queue with http_post goes to the outbox afterwards.
  */

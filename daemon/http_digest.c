@@ -116,6 +116,20 @@ digest_ctx(struct request *rq, const struct digest *d)
 
 /* ---------------------------------------------------------------- the archive and its feeds */
 
+/* { iso, human ("16 October 2026") } of a UTC time. */
+static json_t *
+time_pair(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char iso[32], human[48];
+
+	gmtime_r(&tt, &tm);
+	util_rfc3339(t, iso);
+	strftime(human, sizeof(human), "%-d %B %Y", &tm);
+	return json_pack("{s:s, s:s}", "iso", iso, "human", human);
+}
+
 /* Groups published digests by ISO week, newest first. */
 static json_t *
 group_by_week(json_t *list)
@@ -142,15 +156,8 @@ group_by_week(json_t *list)
 		entry = json_pack("{s:s, s:s, s:O, s:s, s:O?}", "title", jstr(d, "title"), "href", buf_str(&b),
 		    "item_count", json_object_get(d, "item_count"), "count_label", buf_str(&label),
 		    "intro_html", json_object_get(d, "intro_html"));
-		{
-			time_t t = (time_t)json_integer_value(json_object_get(d, "published_at"));
-			struct tm tm;
-			char iso[32], human[48];
-			gmtime_r(&t, &tm);
-			util_rfc3339((int64_t)t, iso);
-			strftime(human, sizeof(human), "%-d %B %Y", &tm);
-			json_object_set_new(entry, "published", json_pack("{s:s, s:s}", "iso", iso, "human", human));
-		}
+		json_object_set_new(entry, "published",
+		    time_pair(json_integer_value(json_object_get(d, "published_at"))));
 		json_array_append_new(json_object_get(w, "digests"), entry);
 	}
 	json_decref(index);
