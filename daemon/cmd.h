@@ -19,6 +19,7 @@ int cmd_team(struct crier *c, int argc, char **argv);      /* cmd_token.c */
 int cmd_token(struct crier *c, int argc, char **argv);     /* cmd_token.c */
 int cmd_user(struct crier *c, int argc, char **argv);      /* cmd_post.c */
 int cmd_post(struct crier *c, int argc, char **argv);      /* cmd_post.c */
+int cmd_digest(struct crier *c, int argc, char **argv);    /* cmd_digest.c */
 
 /* Opens the config and the store for a command that needs them. */
 int cmd_open(struct crier *c, int need_store);

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "crier.h"
+#include "digest.h"
 #include "http.h"
 #include "log.h"
 #include "pipeline.h"
@@ -33,6 +34,8 @@ static const char serve_help[] =
     "on the config's listen address.  Logs go to stderr, one key=value line per\n"
     "event.  SIGHUP reloads the config; SIGTERM or SIGINT stops cleanly.\n"
     "Works under systemd as Type=notify (READY=1 is sent once serving).\n";
+
+#define DIGEST_TICK_S 5         /* how often the digest schedule and its email run */
 
 static struct crier *signal_target;
 
@@ -156,7 +159,7 @@ cmd_serve(struct crier *c, int argc, char **argv)
 	struct pipeline *p;
 	struct retired old = { NULL, 0 };
 	char *err = NULL;
-	int64_t next_check = 0, now;
+	int64_t next_check = 0, next_digest = 0, now;
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -192,6 +195,11 @@ cmd_serve(struct crier *c, int argc, char **argv)
 			pipeline_queue_due(p, false, 0);
 			pipeline_queue_outbox(p);
 			next_check = now + 1;
+		}
+		if (now >= next_digest) {
+			/* the weekly digest drafts, scheduled digests, their email (cheap when idle) */
+			digest_tick(c, now);
+			next_digest = now + DIGEST_TICK_S;
 		}
 		if (pipeline_run(p, 1000) == 0) {
 			/* nothing in flight: sleep until the next check (a signal ends it early) */

@@ -10,6 +10,8 @@
 #include "config.h"
 #include "caps.h"
 #include "log.h"
+#include "mail.h"
+#include "url.h"
 #include "util.h"
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #ifndef CRIER_SYSCONFDIR
 #define CRIER_SYSCONFDIR "/etc/crier"
@@ -46,6 +49,9 @@ enum key_type {
 	K_BOOL,         /* bool */
 	K_LIST,         /* char ** NULL-terminated, comma-separated */
 	K_LEVEL,        /* char *, a log level name */
+	K_SMTP,         /* char *, smtp:// or smtps:// URL */
+	K_MAILBOX,      /* char *, "Name <addr>" or "addr" */
+	K_UNSUBSCRIBE,  /* char *, mailto: or http(s) URL */
 };
 
 struct key_desc {
@@ -71,8 +77,10 @@ static const struct key_desc crier_keys[] = {
 	{ "http_threads", K_COUNT, OFF(http_threads), "4", 1, 256 },
 	{ "idle_timeout", K_DURATION, OFF(idle_timeout), "15s", 1, 3600 },
 	{ "lang", K_STRING, OFF(lang), "en", 0, 0 },
+	{ "list_unsubscribe", K_UNSUBSCRIBE, OFF(list_unsubscribe), NULL, 0, 0 },
 	{ "listen", K_STRING, OFF(listen), "127.0.0.1:8080", 0, 0 },
 	{ "log_level", K_LEVEL, OFF(log_level), "info", 0, 0 },
+	{ "mail_from", K_MAILBOX, OFF(mail_from), NULL, 0, 0 },
 	{ "max_backoff", K_DURATION, OFF(max_backoff), "24h", 60, 30 * 86400 },
 	{ "max_connections", K_COUNT, OFF(max_connections), "1024", 1, 100000 },
 	{ "max_connections_per_ip", K_COUNT, OFF(max_connections_per_ip), "64", 1, 100000 },
@@ -86,6 +94,11 @@ static const struct key_desc crier_keys[] = {
 	{ "site_description", K_STRING, OFF(site_description),
 	  "Weeknotes and sector blogs, in one place.", 0, 0 },
 	{ "site_title", K_STRING, OFF(site_title), "crier", 0, 0 },
+	{ "smtp_password", K_STRING, OFF(smtp_password), NULL, 0, 0 },
+	{ "smtp_starttls", K_BOOL, OFF(smtp_starttls), "true", 0, 0 },
+	{ "smtp_timeout", K_DURATION, OFF(smtp_timeout), "60s", 1, 600 },
+	{ "smtp_url", K_SMTP, OFF(smtp_url), NULL, 0, 0 },
+	{ "smtp_user", K_STRING, OFF(smtp_user), NULL, 0, 0 },
 	{ "theme", K_STRING, OFF(theme), "default", 0, 0 },
 	{ "themes_dir", K_PATH, OFF(themes_dir), CRIER_DATADIR "/themes", 0, 0 },
 	{ "trusted_proxies", K_LIST, OFF(trusted_proxies), "", 0, 0 },
@@ -180,6 +193,37 @@ resolve_path(const struct config *cfg, const char *value)
 	return buf_steal(&b);
 }
 
+/* The email keys' values; false after reporting why one is wrong. */
+static bool
+mail_value_ok(struct config *cfg, const struct key_desc *k, const char *value, int line)
+{
+	struct buf display = BUF_INIT, addr = BUF_INIT;
+	bool ok;
+
+	switch (k->type) {
+	case K_SMTP:
+		ok = strncmp(value, "smtp://", 7) == 0 || strncmp(value, "smtps://", 8) == 0;
+		if (!ok)
+			config_error(cfg, line, "%s must start with smtp:// or smtps://, not \"%s\"", k->name,
+			    value);
+		return ok;
+	case K_MAILBOX:
+		ok = mail_address_parse(value, &display, &addr);
+		buf_free(&display);
+		buf_free(&addr);
+		if (!ok)
+			config_error(cfg, line, "%s: \"%s\" is not an address like \"Digest "
+			    "<digest@example.org>\"", k->name, value);
+		return ok;
+	default:
+		ok = strncmp(value, "mailto:", 7) == 0 || url_is_http(value);
+		if (!ok)
+			config_error(cfg, line, "%s must be a mailto: or https:// URL, not \"%s\"", k->name,
+			    value);
+		return ok;
+	}
+}
+
 /* Sets one [crier] key; line 0 means a built-in default. */
 static void
 set_key(struct config *cfg, const struct key_desc *k, const char *value, int line)
@@ -190,6 +234,14 @@ set_key(struct config *cfg, const struct key_desc *k, const char *value, int lin
 	enum log_level lv;
 
 	switch (k->type) {
+	case K_SMTP:
+	case K_MAILBOX:
+	case K_UNSUBSCRIBE:
+		if (!mail_value_ok(cfg, k, value, line))
+			return;
+		free(*(char **)base);
+		*(char **)base = xstrdup(value);
+		return;
 	case K_STRING:
 	case K_PATH:
 	case K_URL:
@@ -387,6 +439,12 @@ begin_section(struct reader *r, const char *section)
 		struct config_section **list = r->kind == SEC_PLUGIN ? &cfg->plugins : &cfg->digests;
 		size_t *n = r->kind == SEC_PLUGIN ? &cfg->n_plugins : &cfg->n_digests;
 		struct config_section *s;
+		if (r->kind == SEC_DIGEST && !valid_slug(arg)) {
+			config_error(cfg, r->line, "[digest %s]: a digest name must be a slug (a-z, 0-9, - and _)",
+			    arg);
+			r->kind = SEC_BAD;
+			return;
+		}
 		for (i = 0; i < *n; i++) {
 			if (strcmp((*list)[i].name, arg) == 0) {
 				config_error(cfg, r->line, "[%s %s] is already defined at line %d",
@@ -537,6 +595,138 @@ section_key(struct config_section *s, const char *name, const char *value, int l
 	s->n_kv++;
 }
 
+/* ---------------------------------------------------------------- [digest NAME] */
+
+bool
+config_digest_schedule(const char *value, int *wday, int *hour, int *minute)
+{
+	static const char *const days[] = { "monday", "tuesday", "wednesday", "thursday", "friday",
+		"saturday", "sunday" };
+	char day[16];
+	int h, m, n = 0;
+	size_t i, len;
+
+	if (sscanf(value, " %15[A-Za-z] %d:%d %n", day, &h, &m, &n) != 3 || value[n] != '\0')
+		return false;
+	len = strlen(day);
+	for (i = 0; i < NELEM(days); i++) {
+		if (len >= 3 && strncasecmp(day, days[i], len) == 0 && (len == 3 || len == strlen(days[i])))
+			break;
+	}
+	if (i == NELEM(days) || h < 0 || h > 23 || m < 0 || m > 59)
+		return false;
+	*wday = (int)i + 1;
+	*hour = h;
+	*minute = m;
+	return true;
+}
+
+enum digest_key_kind { DK_TEXT, DK_BOOL, DK_COUNT, DK_SCHEDULE, DK_WEEK, DK_ADDRESSES, DK_FILE };
+
+/* [digest NAME] keys.  Sorted by name: searched with bsearch. */
+static const struct digest_key {
+	const char *name;
+	enum digest_key_kind kind;
+} digest_keys[] = {
+	{ "auto_publish", DK_BOOL },
+	{ "intro", DK_TEXT },
+	{ "max_posts", DK_COUNT },
+	{ "schedule", DK_SCHEDULE },
+	{ "search", DK_TEXT },
+	{ "tag", DK_TEXT },
+	{ "title", DK_TEXT },
+	{ "to", DK_ADDRESSES },
+	{ "to_file", DK_FILE },
+	{ "week", DK_WEEK },
+};
+
+static int
+digest_key_cmp(const void *k, const void *d)
+{
+	return strcmp(k, ((const struct digest_key *)d)->name);
+}
+
+/* Checks one [digest] value; false after reporting why it is wrong. */
+static bool
+digest_value_ok(struct reader *r, const struct digest_key *k, const char *value)
+{
+	struct config *cfg = r->cfg;
+	char **list;
+	size_t i, n;
+	int a, b, c;
+	bool ok = true;
+	char *end;
+	long v;
+
+	switch (k->kind) {
+	case DK_BOOL:
+		if (util_parse_bool(value) < 0) {
+			config_error(cfg, r->line, "%s must be true or false, not \"%s\"", k->name, value);
+			return false;
+		}
+		return true;
+	case DK_COUNT:
+		v = strtol(value, &end, 10);
+		if (end == value || *end != '\0' || v < 1 || v > 200) {
+			config_error(cfg, r->line, "%s must be a whole number from 1 to 200, not \"%s\"",
+			    k->name, value);
+			return false;
+		}
+		return true;
+	case DK_SCHEDULE:
+		if (!config_digest_schedule(value, &a, &b, &c)) {
+			config_error(cfg, r->line, "schedule: \"%s\" is not a day and a time like \"fri 12:00\"",
+			    value);
+			return false;
+		}
+		return true;
+	case DK_WEEK:
+		if (strcmp(value, "current") != 0 && strcmp(value, "previous") != 0) {
+			config_error(cfg, r->line, "week must be current or previous, not \"%s\"", value);
+			return false;
+		}
+		return true;
+	case DK_ADDRESSES:
+		list = split_list(value, &n);
+		for (i = 0; i < n; i++) {
+			if (!mail_address_valid(list[i])) {
+				config_error(cfg, r->line, "to: \"%s\" is not an email address", list[i]);
+				ok = false;
+			}
+		}
+		free_list(list);
+		return ok;
+	default:
+		return true;
+	}
+}
+
+static void
+digest_key(struct reader *r, struct config_section *s, const char *name, const char *value)
+{
+	const struct digest_key *k = bsearch(name, digest_keys, NELEM(digest_keys),
+	    sizeof(digest_keys[0]), digest_key_cmp);
+	char *path;
+
+	if (k == NULL) {
+		config_error(r->cfg, r->line, "unknown key \"%s\" in [digest] (known: auto_publish, intro, "
+		    "max_posts, schedule, search, tag, title, to, to_file, week)", name);
+		return;
+	}
+	if (!digest_value_ok(r, k, value))
+		return;
+	if (k->kind != DK_FILE) {
+		section_key(s, name, value, r->line);
+		return;
+	}
+	path = resolve_path(r->cfg, value);
+	if (access(path, R_OK) == -1)
+		config_error(r->cfg, r->line, "to_file: cannot read %s: %s", path, strerror(errno));
+	else
+		section_key(s, name, path, r->line);
+	free(path);
+}
+
 static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
@@ -565,8 +755,10 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		rule_key(r, r->current, name, value);
 		break;
 	case SEC_PLUGIN:
-	case SEC_DIGEST:
 		section_key(r->current, name, value, r->line);
+		break;
+	case SEC_DIGEST:
+		digest_key(r, r->current, name, value);
 		break;
 	case SEC_BAD:
 		break;          /* already reported at the section line */
@@ -627,6 +819,27 @@ read_line(char *str, int num, void *stream)
 	return str;
 }
 
+/* [digest] sections that need a schedule or the email keys. */
+static void
+validate_digests(struct config *cfg)
+{
+	const struct config_section *d;
+	size_t i;
+
+	for (i = 0; i < cfg->n_digests; i++) {
+		d = &cfg->digests[i];
+		if (config_section_get(d, "auto_publish") != NULL &&
+		    util_parse_bool(config_section_get(d, "auto_publish")) == 1 &&
+		    config_section_get(d, "schedule") == NULL)
+			config_error(cfg, d->line, "[digest %s] has auto_publish but no schedule "
+			    "(schedule = fri 12:00)", d->name);
+		if ((config_section_get(d, "to") != NULL || config_section_get(d, "to_file") != NULL) &&
+		    (cfg->smtp_url == NULL || cfg->mail_from == NULL))
+			config_error(cfg, d->line, "[digest %s] has recipients but [crier] has no %s "
+			    "to send with", d->name, cfg->smtp_url == NULL ? "smtp_url" : "mail_from");
+	}
+}
+
 static void
 validate(struct config *cfg)
 {
@@ -659,6 +872,7 @@ validate(struct config *cfg)
 			config_error(cfg, cfg->plugins[i].line, "[plugin %s] has no path (path = NAME.so)",
 			    cfg->plugins[i].name);
 	}
+	validate_digests(cfg);
 	if (cfg->base_url == NULL) {
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "http://%s/", cfg->listen);
@@ -769,6 +983,7 @@ config_free(struct config *cfg)
 		char *base = (char *)cfg + crier_keys[i].offset;
 		switch (crier_keys[i].type) {
 		case K_STRING: case K_PATH: case K_URL: case K_LEVEL:
+		case K_SMTP: case K_MAILBOX: case K_UNSUBSCRIBE:
 			free(*(char **)base);
 			break;
 		case K_LIST:

@@ -100,6 +100,15 @@ struct config {
 	int64_t max_media_bytes;
 	char *websub_hub;               /* WebSub hub pinged on publish, or NULL */
 
+	/* digest email */
+	char *smtp_url;                 /* smtp://host[:port] or smtps://..., or NULL: no email */
+	char *smtp_user;                /* AUTH, or NULL */
+	char *smtp_password;
+	bool smtp_starttls;             /* smtp://: STARTTLS required */
+	int64_t smtp_timeout;           /* seconds per message */
+	char *mail_from;                /* "Name <addr>" or "addr" */
+	char *list_unsubscribe;         /* another way to leave (mailto: or https:), or NULL */
+
 	struct config_feed *feeds;
 	size_t n_feeds;
 	struct config_team *teams;
@@ -136,6 +145,25 @@ char *config_db_path(const struct config *cfg);
 
 /* Value of key in a section's own keys, or NULL. */
 const char *config_section_get(const struct config_section *s, const char *key);
+
+/*
+ * [digest NAME] keys (checked when the file is read; unknown ones are
+ * errors):
+ *   schedule = fri 12:00       make a draft each week then (local time, TZ)
+ *   tag = weeknotes            ... from the week's posts with this tag
+ *   search = accessibility     ... and/or matching this search
+ *   week = current|previous    the week it covers (default current)
+ *   max_posts = 30             at most this many posts (1 to 200)
+ *   title = Weeknotes, week {{week}}    ({{week}}, {{year}}, {{week_id}}, {{range}})
+ *   intro = Markdown text      its introduction
+ *   auto_publish = false       publish (and send, with recipients) by itself
+ *   to = a@example.org, b@example.org   recipients
+ *   to_file = subscribers.txt  one address per line (# comments); the
+ *                              value is made absolute when read
+ * A schedule "DAY HH:MM": DAY is mon..sun (or the full name), ISO
+ * weekday 1 (Monday) to 7.  true and *wday, *hour, *minute when valid.
+ */
+bool config_digest_schedule(const char *value, int *wday, int *hour, int *minute);
 
 /* The default config path: $CRIER_CONFIG, else SYSCONFDIR/crier.conf. */
 const char *config_default_path(void);

@@ -1407,3 +1407,173 @@ fetch_user_agent(void)
 {
 	return PACKAGE_NAME "/" PACKAGE_VERSION " (+" PACKAGE_URL ")";
 }
+
+/* ---------------------------------------------------------------- mail (SMTP) */
+
+#define FETCH_MAIL_DEFAULT_MS 60000L
+#define FETCH_MAIL_CONNECT_MS 10000L
+
+struct fetch_mailer {
+	CURL *easy;
+	char *url, *user, *password, *from;
+	bool starttls;
+	long timeout_ms;
+	char last_reply[256];           /* the server's first refusal (4xx/5xx) of a message */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct mail_upload {
+	const char *p;
+	size_t left;
+};
+
+static size_t
+on_mail_read(char *out, size_t size, size_t n, void *arg)
+{
+	struct mail_upload *u = arg;
+	size_t k = size * n < u->left ? size * n : u->left;
+
+	memcpy(out, u->p, k);
+	u->p += k;
+	u->left -= k;
+	return k;
+}
+
+/* Keeps the server's first refusal of a message (libcurl reports replies as incoming headers). */
+static int
+on_mail_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct fetch_mailer *m = arg;
+	size_t n = size;
+
+	(void)easy;
+	/* the first 4xx/5xx answer of a message says why; what follows (221 Bye) does not */
+	if (type != CURLINFO_HEADER_IN || m->last_reply[0] != '\0' || size == 0 ||
+	    (data[0] != '4' && data[0] != '5'))
+		return 0;
+	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
+		n--;
+	if (n >= sizeof(m->last_reply))
+		n = sizeof(m->last_reply) - 1;
+	memcpy(m->last_reply, data, n);
+	m->last_reply[n] = '\0';
+	return 0;
+}
+
+struct fetch_mailer *
+fetch_mail_new(const struct fetch_mail_config *cfg)
+{
+	struct fetch_mailer *m = xcalloc(1, sizeof(*m));
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		log_fatal("curl_global_init failed");
+	m->url = xstrdup(cfg->url);
+	m->user = xstrdup(cfg->user);
+	m->password = xstrdup(cfg->password);
+	m->from = xstrdup(cfg->from);
+	m->starttls = cfg->starttls;
+	m->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : FETCH_MAIL_DEFAULT_MS;
+	return m;
+}
+
+void
+fetch_mail_free(struct fetch_mailer *m)
+{
+	if (m == NULL)
+		return;
+	if (m->easy != NULL)
+		curl_easy_cleanup(m->easy);     /* QUIT on the open connection */
+	free(m->url);
+	free(m->user);
+	if (m->password != NULL)
+		memset(m->password, 0, strlen(m->password));
+	free(m->password);
+	free(m->from);
+	free(m);
+	curl_global_cleanup();
+}
+
+/* The handle and what stays the same for every message. */
+static void
+mail_setup(struct fetch_mailer *m)
+{
+	struct buf from = BUF_INIT;
+
+	m->easy = curl_easy_init();
+	if (m->easy == NULL)
+		log_fatal("curl_easy_init failed (out of memory)");
+	buf_printf(&from, "<%s>", m->from != NULL ? m->from : "");
+	setopt_check(CURLOPT_URL, curl_easy_setopt(m->easy, CURLOPT_URL, m->url));
+	setopt_check(CURLOPT_PROTOCOLS_STR, curl_easy_setopt(m->easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps"));
+	setopt_check(CURLOPT_MAIL_FROM, curl_easy_setopt(m->easy, CURLOPT_MAIL_FROM, buf_str(&from)));
+	setopt_check(CURLOPT_UPLOAD, curl_easy_setopt(m->easy, CURLOPT_UPLOAD, 1L));
+	setopt_check(CURLOPT_READFUNCTION, curl_easy_setopt(m->easy, CURLOPT_READFUNCTION, on_mail_read));
+	setopt_check(CURLOPT_NOSIGNAL, curl_easy_setopt(m->easy, CURLOPT_NOSIGNAL, 1L));
+	setopt_check(CURLOPT_CONNECTTIMEOUT_MS, curl_easy_setopt(m->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    m->timeout_ms < FETCH_MAIL_CONNECT_MS ? m->timeout_ms : FETCH_MAIL_CONNECT_MS));
+	setopt_check(CURLOPT_TIMEOUT_MS, curl_easy_setopt(m->easy, CURLOPT_TIMEOUT_MS, m->timeout_ms));
+	setopt_check(CURLOPT_ERRORBUFFER, curl_easy_setopt(m->easy, CURLOPT_ERRORBUFFER, m->errbuf));
+	setopt_check(CURLOPT_DEBUGFUNCTION, curl_easy_setopt(m->easy, CURLOPT_DEBUGFUNCTION, on_mail_debug));
+	setopt_check(CURLOPT_DEBUGDATA, curl_easy_setopt(m->easy, CURLOPT_DEBUGDATA, m));
+	setopt_check(CURLOPT_VERBOSE, curl_easy_setopt(m->easy, CURLOPT_VERBOSE, 1L));
+	if (strncmp(m->url, "smtp:", 5) == 0)
+		setopt_check(CURLOPT_USE_SSL, curl_easy_setopt(m->easy, CURLOPT_USE_SSL,
+		    (long)(m->starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE)));
+	if (m->user != NULL) {
+		setopt_check(CURLOPT_USERNAME, curl_easy_setopt(m->easy, CURLOPT_USERNAME, m->user));
+		setopt_check(CURLOPT_PASSWORD, curl_easy_setopt(m->easy, CURLOPT_PASSWORD,
+		    m->password != NULL ? m->password : ""));
+	}
+	buf_free(&from);
+}
+
+/* What one failed transfer means for this recipient. */
+static enum fetch_mail_outcome
+mail_outcome(const struct fetch_mailer *m, CURLcode rc, long code)
+{
+	if (rc == CURLE_LOGIN_DENIED || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_USE_SSL_FAILED ||
+	    rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
+		return FETCH_MAIL_RETRY;
+	/* a refused sender is the config's problem, not this recipient's */
+	if (strncmp(m->errbuf, "MAIL failed", 11) == 0)
+		return FETCH_MAIL_RETRY;
+	return code >= 500 && code < 600 ? FETCH_MAIL_REJECTED : FETCH_MAIL_RETRY;
+}
+
+enum fetch_mail_outcome
+fetch_mail_send(struct fetch_mailer *m, const char *rcpt, const char *msg, size_t len, char **err)
+{
+	struct curl_slist *to;
+	struct mail_upload up = { msg, len };
+	struct buf addr = BUF_INIT, text = BUF_INIT;
+	enum fetch_mail_outcome outcome;
+	CURLcode rc;
+	long code = 0;
+
+	*err = NULL;
+	if (m->easy == NULL)
+		mail_setup(m);
+	buf_printf(&addr, "<%s>", rcpt);
+	to = curl_slist_append(NULL, buf_str(&addr));
+	if (to == NULL)
+		log_fatal("out of memory");
+	m->errbuf[0] = '\0';
+	m->last_reply[0] = '\0';
+	setopt_check(CURLOPT_MAIL_RCPT, curl_easy_setopt(m->easy, CURLOPT_MAIL_RCPT, to));
+	setopt_check(CURLOPT_READDATA, curl_easy_setopt(m->easy, CURLOPT_READDATA, &up));
+	setopt_check(CURLOPT_INFILESIZE_LARGE, curl_easy_setopt(m->easy, CURLOPT_INFILESIZE_LARGE,
+	    (curl_off_t)len));
+	rc = curl_easy_perform(m->easy);
+	curl_easy_getinfo(m->easy, CURLINFO_RESPONSE_CODE, &code);
+	setopt_check(CURLOPT_MAIL_RCPT, curl_easy_setopt(m->easy, CURLOPT_MAIL_RCPT, NULL));
+	curl_slist_free_all(to);
+	buf_free(&addr);
+	if (rc == CURLE_OK)
+		return FETCH_MAIL_SENT;
+	outcome = mail_outcome(m, rc, code);
+	buf_puts(&text, m->errbuf[0] != '\0' ? m->errbuf : curl_easy_strerror(rc));
+	if (m->last_reply[0] != '\0' && code >= 400)
+		buf_printf(&text, " (the server said: %s)", m->last_reply);
+	*err = buf_steal(&text);
+	return outcome;
+}

@@ -147,4 +147,45 @@ const char *fetch_user_agent(void);
  */
 const char *fetch_address_refused(int family, const void *addr);
 
+/* ---------------------------------------------------------------- mail (SMTP) */
+
+/*
+ * Sending email through one SMTP server (the digest email): smtp://, with
+ * STARTTLS required when starttls is set, or smtps:// (TLS from the
+ * start); AUTH when user is set.  A mailer keeps its connection open
+ * between messages (libcurl reuses it), so a digest to a thousand people
+ * is one connection and one login.  A mailer belongs to one thread and
+ * blocks while it sends.  No address checks apply: the operator chose
+ * the server.
+ */
+struct fetch_mail_config {
+	const char *url;                /* smtp://host[:port] or smtps://host[:port] */
+	const char *user;               /* or NULL: no AUTH */
+	const char *password;
+	bool starttls;                  /* smtp:// only: refuse to send without STARTTLS */
+	const char *from;               /* the envelope sender, an address */
+	long timeout_ms;                /* per message, connecting included (default 60 s) */
+};
+
+enum fetch_mail_outcome {
+	FETCH_MAIL_SENT = 0,
+	FETCH_MAIL_RETRY,               /* may work later: connection, TLS, login, 4xx, timeout */
+	FETCH_MAIL_REJECTED,            /* refused for good (5xx to the recipient or the message) */
+};
+
+struct fetch_mailer;
+
+/* A mailer with cfg copied; never NULL.  Connects on the first send. */
+struct fetch_mailer *fetch_mail_new(const struct fetch_mail_config *cfg);
+void fetch_mail_free(struct fetch_mailer *m);  /* NULL does nothing; says QUIT */
+
+/*
+ * Sends msg[0..len) (a whole message with CRLF line ends, as mail_write()
+ * makes it; libcurl does the SMTP dot-stuffing) to one recipient.
+ * Unless the outcome is FETCH_MAIL_SENT, *err is a sentence with the
+ * server's last answer (malloc'd; free it).
+ */
+enum fetch_mail_outcome fetch_mail_send(struct fetch_mailer *m, const char *rcpt,
+    const char *msg, size_t len, char **err);
+
 #endif

@@ -877,6 +877,10 @@ queue_reply(struct MHD_Connection *conn, const struct reply *rp)
 	else
 		add_cache_headers(r, rp, NULL, false);
 	add_common_headers(r);
+	if (rp->private && rp->csp != NULL) {
+		MHD_del_response_header(r, "Content-Security-Policy", csp);
+		MHD_add_response_header(r, "Content-Security-Policy", rp->csp);
+	}
 	rc = MHD_queue_response(conn, rp->status, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -949,7 +953,7 @@ handle(struct http *h, struct MHD_Connection *conn, const char *url, const char 
 			http_reader_error(&rq, &rp, 404, "There is no such file.");
 		rp.route = ROUTE_STATIC;
 	} else if (!http_micropub_route(&rq, &rp) && !http_write_route(&rq, &rp) &&
-	    !http_reader_route(&rq, &rp)) {
+	    !http_digest_route(&rq, &rp) && !http_reader_route(&rq, &rp)) {
 		http_reader_error(&rq, &rp, 404, "There is no page at this address.");
 	}
 	if (rp.cacheable && keyed && rp.status == 200) {

@@ -84,8 +84,20 @@ http_feeds_permalink(struct buf *out, const json_t *post)
 	static const char hex[] = "0123456789ABCDEF";
 	struct buf derived = BUF_INIT;
 	const unsigned char *p;
-	const char *slug = field(post, "slug");
+	const char *slug = field(post, "slug"), *own = field(post, "permalink_path");
 
+	if (own != NULL) {
+		/* an entry that is not a post (a digest) says where it lives */
+		for (p = (const unsigned char *)own; *p; p++) {
+			if (slug_plain(*p) || *p == '/') {
+				buf_putc(out, (char)*p);
+			} else {
+				char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+				buf_append(out, esc, 3);
+			}
+		}
+		return;
+	}
 	buf_printf(out, "post/%lld", (long long)json_integer_value(json_object_get(post, "id")));
 	if (slug == NULL && util_slugify(&derived, field(post, "title"), HTTP_FEEDS_SLUG_MAX))
 		slug = buf_str(&derived);

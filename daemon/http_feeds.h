@@ -83,7 +83,9 @@ void http_feeds_json(struct buf *out, const struct feed_meta *m, const json_t *p
  * SLUG is the post's "slug", else util_slugify() of its title (at most
  * HTTP_FEEDS_SLUG_MAX bytes); without either it is just "post/ID".
  * Bytes outside [A-Za-z0-9._~-] in SLUG are percent-encoded, so the
- * result is always a plain ASCII URI path.  Appends to out.
+ * result is always a plain ASCII URI path.  An object that is not a post
+ * (a digest) carries its own "permalink_path" ("digest/SLUG", encoded the
+ * same way), which is used instead.  Appends to out.
  */
 #define HTTP_FEEDS_SLUG_MAX 64
 void http_feeds_permalink(struct buf *out, const json_t *post);

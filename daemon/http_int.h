@@ -75,6 +75,8 @@ struct reply {
 	const char *allow;          /* Allow header for 405, a static string */
 	struct buf headers;         /* more response headers, "Name: value\n" lines */
 	bool private;               /* per-user page: Cache-Control: private, no-store */
+	const char *csp;            /* a private page's own Content-Security-Policy (a static
+	                               string), replacing the default; NULL: the default */
 };
 
 /* Adds a response header line to rp. */
@@ -87,6 +89,7 @@ void http_reply_header(struct reply *rp, const char *name, const char *value);
  */
 bool http_micropub_route(struct request *rq, struct reply *rp);    /* http_micropub.c */
 bool http_write_route(struct request *rq, struct reply *rp);       /* http_write.c */
+bool http_digest_route(struct request *rq, struct reply *rp);      /* http_digest.c */
 bool http_reader_route(struct request *rq, struct reply *rp);      /* http_reader.c */
 
 /*
@@ -111,6 +114,17 @@ void http_reader_error(struct request *rq, struct reply *rp, unsigned status,
 json_t *http_reader_context(struct request *rq, const char *title, const char *path,
     const char *kind);
 void http_reader_render(struct request *rq, struct reply *rp, const char *template, json_t *ctx);
+
+/*
+ * For other handlers that need a signed-in person (http_digest.c): the
+ * user and session whose cookie came with rq.  0 (both filled; the
+ * caller clears them with user_clear and session_clear), 1 not signed
+ * in, -1 database error.  Forms send the session's csrf back in a field
+ * named "csrf" (check it with auth_equal).  In http_write.c.
+ */
+struct user;
+struct session;
+int http_write_session(struct request *rq, struct user *u, struct session *se);
 
 /* The theme's static folders: {theme/static, default/static} (for http.c). */
 const char *const *http_static_dirs(const struct http *h);

@@ -261,6 +261,19 @@ current_writer(struct request *rq, struct writer *w)
 	return rc;
 }
 
+int
+http_write_session(struct request *rq, struct user *u, struct session *se)
+{
+	struct writer w;
+	int rc = current_writer(rq, &w);
+
+	if (rc == 0) {
+		*u = w.user;            /* handed over: the caller clears them */
+		*se = w.session;
+	}
+	return rc;
+}
+
 /* Is the form's CSRF token the session's? */
 static bool
 csrf_ok(const struct writer *w, const struct urlform *form)

@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "team", cmd_team, "add or list teams" },
 	{ "user", cmd_user, "add people who write on the web, or reset a password" },
 	{ "token", cmd_token, "make, list or revoke Micropub tokens" },
+	{ "digest", cmd_digest, "curate, publish and email digests; run the weekly schedule" },
 	{ "parse", cmd_parse, "parse feed files and print JSON Feed 1.1 (one object per file)" },
 	{ "check-config", cmd_check_config, "report every problem in the config, then exit" },
 };

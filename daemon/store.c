@@ -364,6 +364,8 @@ store_close(struct store *s)
 		sqlite3_finalize(s->read_stmt[i]);
 	for (i = 0; i < STORE_LOCAL_STMTS; i++)
 		sqlite3_finalize(s->local_stmt[i]);
+	for (i = 0; i < STORE_DIGEST_STMTS; i++)
+		sqlite3_finalize(s->digest_stmt[i]);
 	tag_cache_clear(s);
 	if (s->db != NULL) {
 		if (s->mode == STORE_WRITER)

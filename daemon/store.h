@@ -339,6 +339,138 @@ int store_outbox_failed(struct store *s, int64_t id, const char *error, int64_t 
     bool give_up);
 json_t *store_outbox_list(struct store *s, int limit);
 
+/* ---------------------------------------------------------------- digests (store_digest.c) */
+
+/*
+ * A digest: a title, an introduction, an ordered list of posts with an
+ * editor's note each, an ISO week and a status.  digest.c is the only
+ * writer (under c->write_lock, like pipeline.c); pages read them with the
+ * read-only calls below, which, like the rest of the read half, only ever
+ * return published posts inside a digest.
+ */
+enum digest_status { DIGEST_DRAFT = 0, DIGEST_SCHEDULED, DIGEST_PUBLISHED };
+
+/* "draft", "scheduled", "published" */
+const char *digest_status_name(enum digest_status st);
+
+/* One digest, as read.  Strings are owned by the struct: digest_clear(). */
+struct digest {
+	int64_t id;
+	char *slug;             /* /digest/SLUG: a-z, 0-9 and '-' */
+	char *title;
+	char *intro;            /* Markdown, or NULL */
+	char *intro_html;       /* its sanitized HTML, or NULL */
+	char *week;             /* ISO 8601 week, "2026-W42" */
+	char *section;          /* the [digest NAME] it belongs to (recipients), or NULL */
+	enum digest_status status;
+	bool from_schedule;     /* made by its section's weekly schedule */
+	bool send_on_publish;   /* a scheduled digest emails itself when it publishes */
+	int64_t scheduled_at;   /* when a scheduled digest publishes itself; else 0 */
+	int64_t published_at;   /* 0 until first published */
+	int64_t created_at;
+	int64_t updated_at;     /* any change to it or its items */
+	int64_t item_count;     /* (read only) its published posts */
+};
+void digest_clear(struct digest *d);
+
+/*
+ * Adds d (id, item_count ignored) and its first posts, in that order
+ * without notes, in one transaction.  When d->slug is taken and
+ * slug_may_vary, "-2", "-3" ... is tried (d->slug is then replaced,
+ * malloc'd).  A digest from the schedule is made once per (section,
+ * week): if that one exists, nothing is added.  Posts that are not
+ * published are skipped.  Returns 0 (added, *id_out), 1 the slug is
+ * taken, 2 the schedule's digest for that week exists (*id_out is its
+ * id), or -1.
+ */
+int store_digest_add(struct store *s, struct digest *d, bool slug_may_vary,
+    const int64_t *post_ids, size_t n_posts, int64_t *id_out);
+
+int store_digest_get(struct store *s, int64_t id, struct digest *out);        /* 0, 1 none, -1 */
+int store_digest_find(struct store *s, const char *slug, struct digest *out); /* 0, 1 none, -1 */
+
+/* Saves d's title, slug, intro, intro_html, week, section, status,
+ * scheduled_at, published_at, send_on_publish and updated_at.  0, 1 the
+ * slug belongs to another digest, -1. */
+int store_digest_save(struct store *s, const struct digest *d);
+
+/*
+ * Digests as a JSON array, newest first (published_at, else created_at):
+ *   [{ id, slug, title, week, status, section, from_schedule, item_count,
+ *      intro_html, published_at, updated_at, created_at, scheduled_at }]
+ * published_only for pages and feeds: drafts never appear there.
+ */
+json_t *store_digests(struct store *s, bool published_only, int limit);
+
+/* Ids (a JSON array) of scheduled digests whose time has come. */
+json_t *store_digests_due(struct store *s, int64_t now);
+
+/* Adds a published post at the end of a digest, or, when it is in it
+ * already, replaces its note (NULL: none).  0, 1 no such published post, -1. */
+int store_digest_item_put(struct store *s, int64_t digest_id, int64_t post_id,
+    const char *note, const char *note_html, int64_t now);
+/* Takes a post out of a digest.  0, 1 it was not in it, -1. */
+int store_digest_item_remove(struct store *s, int64_t digest_id, int64_t post_id, int64_t now);
+/* Moves a post to position (1 is first; past the end is last).  0, 1 not in it, -1. */
+int store_digest_item_move(struct store *s, int64_t digest_id, int64_t post_id, int position,
+    int64_t now);
+/* A digest's published posts in order: the post list shape plus
+ * "position" (1, 2, ...), "note" (Markdown) and "note_html". */
+json_t *store_digest_items(struct store *s, int64_t digest_id);
+
+/* Posts an editor (or the schedule) may pick from: every condition set
+ * must hold; newest first. */
+struct digest_filter {
+	int64_t from, to;       /* published_at in [from, to) */
+	const char *tag;        /* a tag slug, or NULL */
+	const char *search;     /* full-text search (FTS5, else plain words), or NULL */
+	int64_t source_id;      /* a feed id, or 0 */
+	const char *team;       /* a team slug, or NULL */
+	int limit;
+};
+json_t *store_digest_candidates(struct store *s, const struct digest_filter *f);
+
+/*
+ * Email, one row per (digest, recipient): pending (to send, at
+ * next_attempt_at), sent, or failed (given up; the error says why).
+ */
+enum digest_send_status { SEND_PENDING = 0, SEND_SENT, SEND_FAILED };
+
+/* The schedule's digest of (section, week): 0 and *id_out, 1 none, -1. */
+int store_digest_scheduled(struct store *s, const char *section, const char *week, int64_t *id_out);
+
+/*
+ * Queues a digest for n recipients in one transaction: an address
+ * without a row gets a pending one, a failed one is pending again, a
+ * pending one is due now, and with force a sent one is pending again
+ * too.  Addresses are kept as given; rows of other addresses are left
+ * alone.
+ */
+int store_digest_queue(struct store *s, int64_t digest_id, const char *const *recipients,
+    size_t n, bool force, int64_t now);
+/* Pending sends due at now, oldest first: [{ digest_id, recipient, attempts }];
+ * digest_id 0: of every digest. */
+json_t *store_digest_sends_due(struct store *s, int64_t digest_id, int64_t now, int limit);
+/* Records one attempt's outcome: sent (with its Message-ID), pending again
+ * at next_attempt_at, or failed; error says why (NULL when sent). */
+int store_digest_send_done(struct store *s, int64_t digest_id, const char *recipient,
+    enum digest_send_status status, const char *error, const char *message_id,
+    int64_t next_attempt_at, int64_t now);
+
+struct digest_send_counts {
+	int64_t total, pending, sent, failed;
+	int64_t last_sent_at;   /* 0: never */
+};
+int store_digest_send_counts(struct store *s, int64_t digest_id, struct digest_send_counts *out);
+/* [{ recipient, status, attempts, last_error, sent_at, next_attempt_at }], by address */
+json_t *store_digest_sends(struct store *s, int64_t digest_id);
+
+/* One-click unsubscribes, per section; addresses compared without case. */
+int store_digest_unsubscribe(struct store *s, const char *section, const char *address, int64_t now);
+int store_digest_unsubscribed(struct store *s, const char *section, const char *address); /* 1 yes, 0 no, -1 */
+/* The database's secret that signs unsubscribe links (made by the migration). */
+int store_digest_key(struct store *s, unsigned char out[32]);
+
 /* ---------------------------------------------------------------- raw */
 
 /* For tests and tools: runs SQL and appends each row's columns, tab-

@@ -1,6 +1,7 @@
 /*
- * store_int.h: what store.c and store_read.c share; private to the store
- * family (the only files that include sqlite3.h).
+ * store_int.h: what store.c, store_read.c, store_local.c and
+ * store_digest.c share; private to the store family (the only files that
+ * include sqlite3.h).
  */
 #ifndef CRIER_STORE_INT_H
 #define CRIER_STORE_INT_H
@@ -14,6 +15,7 @@
 #define STORE_WRITE_STMTS 48
 #define STORE_READ_STMTS 48
 #define STORE_LOCAL_STMTS 64
+#define STORE_DIGEST_STMTS 64
 
 #define STORE_TAG_CACHE 1024
 
@@ -28,6 +30,7 @@ struct store {
 	sqlite3_stmt *stmt[STORE_WRITE_STMTS];
 	sqlite3_stmt *read_stmt[STORE_READ_STMTS];
 	sqlite3_stmt *local_stmt[STORE_LOCAL_STMTS];  /* store_local.c */
+	sqlite3_stmt *digest_stmt[STORE_DIGEST_STMTS];  /* store_digest.c */
 	struct tag_slot tag_cache[STORE_TAG_CACHE];   /* writer: tag slug -> id */
 	int64_t own_writes;     /* bumped on each commit of this connection */
 };
@@ -36,5 +39,36 @@ void store_db_error(struct store *s, const char *what);
 void store_done(sqlite3_stmt *st);             /* reset + clear bindings */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);   /* NULL binds NULL */
 char *store_col_dup(sqlite3_stmt *st, int i);                    /* malloc'd copy, NULL for NULL */
+
+/*
+ * The post row of the read half (store_read.c), for other lists of posts
+ * (store_digest.c): select POST_COLUMNS with POST_FROM, then hand each
+ * row to store_read_post(), which returns a post object in the store.h
+ * shape (the caller owns it).  Extra columns go after column
+ * POST_COLUMN_COUNT - 1.  TAGGED(param) is a WHERE term: the post has
+ * the tag whose slug is param.
+ */
+#define POST_COLUMNS \
+	"p.id, p.guid, p.url, p.title, p.author, p.authors, p.content_html, p.summary, " \
+	"p.summary_html, p.published_at, p.updated_at, p.fetched_at, p.week, p.slug, p.kind, " \
+	"f.id, coalesce(f.name, f.title, f.url), f.url, f.site_url, t.slug, coalesce(t.name, t.slug), " \
+	"(SELECT json_group_array(json_object('slug', g.slug, 'label', g.label)) " \
+	"  FROM post_tags pt JOIN tags g ON g.id = pt.tag_id WHERE pt.post_id = p.id) "
+#define POST_FROM \
+	" FROM posts p LEFT JOIN feeds f ON f.id = p.feed_id LEFT JOIN teams t ON t.id = p.team_id "
+/* newest first, keyset cursor in ?1 (time) and ?2 (id), limit in ?3 */
+#define POST_PAGE \
+	" AND (p.published_at < ?1 OR (p.published_at = ?1 AND p.id < ?2)) " \
+	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?3"
+#define TAGGED(param) \
+	"p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags g ON g.id = pt.tag_id " \
+	"WHERE g.slug = " param ")"
+
+#define POST_COLUMN_COUNT 22
+json_t *store_read_post(sqlite3_stmt *st);
+
+/* The words of a search as quoted FTS5 terms ("a" "b"), for a query
+ * that is not valid FTS5 syntax. */
+void store_read_fts_terms(const char *query, struct buf *out);
 
 #endif

@@ -21,23 +21,6 @@ enum read_stmt {
 
 _Static_assert(R_COUNT <= STORE_READ_STMTS, "raise STORE_READ_STMTS");
 
-/* Columns of a post row, in the order post_from_row() reads them. */
-#define POST_COLUMNS \
-	"p.id, p.guid, p.url, p.title, p.author, p.authors, p.content_html, p.summary, " \
-	"p.summary_html, p.published_at, p.updated_at, p.fetched_at, p.week, p.slug, p.kind, " \
-	"f.id, coalesce(f.name, f.title, f.url), f.url, f.site_url, t.slug, coalesce(t.name, t.slug), " \
-	"(SELECT json_group_array(json_object('slug', g.slug, 'label', g.label)) " \
-	"  FROM post_tags pt JOIN tags g ON g.id = pt.tag_id WHERE pt.post_id = p.id) "
-#define POST_FROM \
-	" FROM posts p LEFT JOIN feeds f ON f.id = p.feed_id LEFT JOIN teams t ON t.id = p.team_id "
-/* newest first, keyset cursor in ?1 (time) and ?2 (id), limit in ?3 */
-#define POST_PAGE \
-	" AND (p.published_at < ?1 OR (p.published_at = ?1 AND p.id < ?2)) " \
-	"ORDER BY p.published_at DESC, p.id DESC LIMIT ?3"
-#define TAGGED(param) \
-	"p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags g ON g.id = pt.tag_id " \
-	"WHERE g.slug = " param ")"
-
 #define SOURCE_COLUMNS \
 	"f.id, coalesce(f.name, f.title, f.url), f.url, f.site_url, f.last_status, f.last_error, " \
 	"f.last_fetch_at, f.next_fetch_at, f.error_count, f.failing_since, f.gone, f.active, " \
@@ -158,6 +141,12 @@ post_from_row(sqlite3_stmt *st)
 	return o;
 }
 
+json_t *
+store_read_post(sqlite3_stmt *st)
+{
+	return post_from_row(st);
+}
+
 /* Steps st to the end, collecting posts; NULL on a database error. */
 static json_t *
 collect_posts(struct store *s, sqlite3_stmt *st, int snippet_col)
@@ -270,6 +259,12 @@ plain_terms(const char *query, struct buf *out)
 	}
 	if (in_word)
 		buf_putc(out, '"');
+}
+
+void
+store_read_fts_terms(const char *query, struct buf *out)
+{
+	plain_terms(query, out);
 }
 
 static json_t *

@@ -185,6 +185,66 @@ const char *const store_migrations[] = {
 	"  INSERT INTO posts_fts(rowid, title, text, author)\n"
 	"    VALUES (new.id, new.title, new.text, new.author);\n"
 	"END;\n",
+
+	/*
+	 * 4: digests.  A digest is a curated, ordered list of posts with an
+	 * editor's note each.  digest_sends keeps one row per recipient of its
+	 * email, so a failed send is retried and reported and a second send
+	 * can be refused.  A weekly [digest NAME] section makes at most one
+	 * draft per week: the partial unique index holds that even when two
+	 * processes tick at once.  digest_unsubscribes holds the people who
+	 * left a section's list (one-click unsubscribe), digest_keys the
+	 * secret their unsubscribe links are signed with.
+	 */
+	"CREATE TABLE digests (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  slug TEXT NOT NULL UNIQUE,\n"
+	"  title TEXT NOT NULL,\n"
+	"  intro TEXT,\n"
+	"  intro_html TEXT,\n"
+	"  week TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'scheduled', 'published')),\n"
+	"  scheduled_at INTEGER NOT NULL DEFAULT 0,\n"
+	"  published_at INTEGER NOT NULL DEFAULT 0,\n"
+	"  send_on_publish INTEGER NOT NULL DEFAULT 0,\n"
+	"  section TEXT,\n"
+	"  origin TEXT NOT NULL DEFAULT 'manual' CHECK (origin IN ('manual', 'schedule')),\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  updated_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE UNIQUE INDEX digests_schedule_week ON digests(section, week) WHERE origin = 'schedule';\n"
+	"CREATE INDEX digests_published ON digests(published_at DESC, id DESC) WHERE status = 'published';\n"
+	"CREATE INDEX digests_due ON digests(scheduled_at) WHERE status = 'scheduled';\n"
+	"CREATE TABLE digest_items (\n"
+	"  digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,\n"
+	"  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,\n"
+	"  position INTEGER NOT NULL,\n"
+	"  note TEXT,\n"
+	"  note_html TEXT,\n"
+	"  PRIMARY KEY (digest_id, post_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX digest_items_order ON digest_items(digest_id, position);\n"
+	"CREATE INDEX digest_items_post ON digest_items(post_id);\n"
+	"CREATE TABLE digest_sends (\n"
+	"  digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,\n"
+	"  recipient TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_error TEXT,\n"
+	"  next_attempt_at INTEGER NOT NULL DEFAULT 0,\n"
+	"  sent_at INTEGER NOT NULL DEFAULT 0,\n"
+	"  message_id TEXT,\n"
+	"  PRIMARY KEY (digest_id, recipient)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX digest_sends_due ON digest_sends(next_attempt_at) WHERE status = 'pending';\n"
+	"CREATE TABLE digest_unsubscribes (\n"
+	"  section TEXT NOT NULL,\n"
+	"  address TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (section, address)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE digest_keys (name TEXT PRIMARY KEY, secret BLOB NOT NULL) WITHOUT ROWID;\n"
+	"INSERT INTO digest_keys (name, secret) VALUES ('unsubscribe', randomblob(32));\n",
 };
 
 const int store_migrations_count = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
