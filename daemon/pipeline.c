@@ -940,6 +940,8 @@ ping_hub(struct crier *c, const struct post *p)
 	buf_printf(&url, "week/%s", week);
 	owned[no++] = buf_steal(&url);
 	bases[nb++] = owned[no - 1];
+	/* one transaction for all of a post's pings: a commit each cost more than the post */
+	store_begin(c->store);
 	for (i = 0; i < nb; i++) {
 		for (e = 0; e < NELEM(exts); e++) {
 			buf_reset(&url);
@@ -951,6 +953,8 @@ ping_hub(struct crier *c, const struct post *p)
 			    body.len, NULL, "websub", util_now());
 		}
 	}
+	if (store_commit(c->store) == -1)
+		log_error("could not queue WebSub pings", "hub=%s", log_quote(hub));
 	for (i = 0; i < no; i++)
 		free(owned[i]);
 	buf_free(&url);
@@ -1188,8 +1192,16 @@ pipeline_set_status(struct crier *c, int64_t post_id, enum post_status status)
 		p.markdown = old.markdown;
 		p.published_at = old.published_at;
 		p.team_id = old.team_id;
-		if (c->cfg->websub_hub != NULL)
+		if (c->cfg->websub_hub != NULL) {
+			/* its tag feeds change too: the tags are read back as labels */
+			struct arena *a = arena_new();
+			struct buf tags = BUF_INIT;
+			if (store_post_tags(c->store, post_id, &tags) == 0)
+				tag_add_list(a, &p, buf_str(&tags), TAG_MANUAL);
 			ping_hub(c, &p);
+			buf_free(&tags);
+			arena_free(a);
+		}
 	}
 	pthread_mutex_unlock(&c->write_lock);
 	if (rc == 0) {

@@ -226,6 +226,25 @@ commit(struct store *s)
 }
 
 static void tag_cache_clear(struct store *s);
+static void rollback(struct store *s);
+
+int
+store_begin(struct store *s)
+{
+	return begin(s);
+}
+
+int
+store_commit(struct store *s)
+{
+	return commit(s);
+}
+
+void
+store_rollback(struct store *s)
+{
+	rollback(s);
+}
 
 static void
 rollback(struct store *s)

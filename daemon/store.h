@@ -45,6 +45,15 @@ int store_schema_version(struct store *s);
  */
 int64_t store_generation(struct store *s);
 
+/*
+ * Groups several writes of the caller into one transaction (store_commit
+ * rolls back on failure).  The functions that write on their own do not
+ * nest: call only the single-statement ones (outbox, status) inside.
+ */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
 /* ---------------------------------------------------------------- feeds */
 
 enum feed_origin { FEED_RUNTIME = 0, FEED_CONFIG };
