@@ -175,6 +175,42 @@ store_col_dup(sqlite3_stmt *st, int i)
 	return t == NULL ? NULL : xstrdup((const char *)t);
 }
 
+json_t *
+store_col_json_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? json_string((const char *)t) : json_null();
+}
+
+int
+store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		store_db_error(s, what);
+		return -1;
+	}
+	s->own_writes++;
+	return 0;
+}
+
+int
+store_step_row(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	store_done(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	store_db_error(s, what);
+	return -1;
+}
+
 /* Runs a statement that returns no rows. */
 static int
 exec_stmt(struct store *s, enum stmt which)

@@ -18,7 +18,6 @@
 #include <string.h>
 
 enum digest_stmt {
-	D_BEGIN, D_COMMIT, D_ROLLBACK,
 	D_INSERT, D_BY_ID, D_BY_SLUG, D_SLUG_USED, D_SCHEDULE_WEEK, D_SAVE, D_LIST, D_LIST_PUBLISHED,
 	D_DUE, D_TOUCH,
 	D_ITEM_POSITION, D_ITEM_LAST, D_ITEM_INSERT, D_ITEM_NOTE, D_ITEM_DELETE, D_ITEM_SHIFT,
@@ -42,9 +41,6 @@ _Static_assert(D_COUNT <= STORE_DIGEST_STMTS, "raise STORE_DIGEST_STMTS");
 	"AND (?5 IS NULL OR t.slug = ?5) "
 
 static const char *const digest_sql[D_COUNT] = {
-	[D_BEGIN] = "BEGIN IMMEDIATE",
-	[D_COMMIT] = "COMMIT",
-	[D_ROLLBACK] = "ROLLBACK",
 	[D_INSERT] = "INSERT INTO digests (slug, title, intro, intro_html, week, status, "
 	    "scheduled_at, published_at, send_on_publish, section, origin, created_at, updated_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
@@ -134,94 +130,17 @@ dstmt(struct store *s, enum digest_stmt which)
 	return s->digest_stmt[which];
 }
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t == NULL ? NULL : xstrdup((const char *)t);
-}
-
-static json_t *
-jtext(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? json_string((const char *)t) : json_null();
-}
-
-/* Steps a statement that returns nothing; 0 or -1 (logged). */
-static int
-step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, what);
-		return -1;
-	}
-	s->own_writes++;
-	return 0;
-}
-
-/* Steps a one-row lookup: 0 with the row current (the caller store_done()s), 1 none, -1. */
-static int
-step_row(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		return 0;
-	store_done(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	store_db_error(s, what);
-	return -1;
-}
-
 /* A one-column integer lookup: 0 and *out, 1 no row, -1. */
 static int
 lookup_int(struct store *s, sqlite3_stmt *st, const char *what, int64_t *out)
 {
-	int rc = step_row(s, st, what);
+	int rc = store_step_row(s, st, what);
 
 	if (rc != 0)
 		return rc;
 	*out = sqlite3_column_int64(st, 0);
 	store_done(st);
 	return 0;
-}
-
-static int
-exec_one(struct store *s, enum digest_stmt which)
-{
-	sqlite3_stmt *st = dstmt(s, which);
-
-	return st == NULL ? -1 : step_done(s, st, digest_sql[which]);
-}
-
-static int
-begin(struct store *s)
-{
-	return exec_one(s, D_BEGIN);
-}
-
-static int
-commit(struct store *s)
-{
-	if (exec_one(s, D_COMMIT) == -1) {
-		exec_one(s, D_ROLLBACK);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-rollback(struct store *s)
-{
-	if (!sqlite3_get_autocommit(s->db))
-		exec_one(s, D_ROLLBACK);
 }
 
 /* ---------------------------------------------------------------- digests */
@@ -262,12 +181,12 @@ digest_from_row(sqlite3_stmt *st, struct digest *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(st, 0);
-	d->slug = col_dup(st, 1);
-	d->title = col_dup(st, 2);
-	d->intro = col_dup(st, 3);
-	d->intro_html = col_dup(st, 4);
-	d->week = col_dup(st, 5);
-	d->section = col_dup(st, 6);
+	d->slug = store_col_dup(st, 1);
+	d->title = store_col_dup(st, 2);
+	d->intro = store_col_dup(st, 3);
+	d->intro_html = store_col_dup(st, 4);
+	d->week = store_col_dup(st, 5);
+	d->section = store_col_dup(st, 6);
 	d->status = status_from_text((const char *)sqlite3_column_text(st, 7));
 	d->from_schedule = strcmp((const char *)sqlite3_column_text(st, 8), "schedule") == 0;
 	d->send_on_publish = sqlite3_column_int(st, 9) != 0;
@@ -308,7 +227,7 @@ digest_lookup(struct store *s, enum digest_stmt which, const char *slug, int64_t
 		store_bind_text(st, 1, slug);
 	else
 		sqlite3_bind_int64(st, 1, id);
-	rc = step_row(s, st, "digest get");
+	rc = store_step_row(s, st, "digest get");
 	if (rc != 0)
 		return rc;
 	digest_from_row(st, out);
@@ -339,7 +258,7 @@ slug_used(struct store *s, const char *slug, int64_t id)
 		return -1;
 	store_bind_text(st, 1, slug);
 	sqlite3_bind_int64(st, 2, id);
-	rc = step_row(s, st, "digest slug");
+	rc = store_step_row(s, st, "digest slug");
 	if (rc == 0)
 		store_done(st);
 	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
@@ -380,7 +299,7 @@ post_published(struct store *s, int64_t post_id)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, post_id);
-	rc = step_row(s, st, "post published");
+	rc = store_step_row(s, st, "post published");
 	if (rc == 0)
 		store_done(st);
 	return rc;
@@ -399,7 +318,7 @@ item_insert(struct store *s, int64_t digest_id, int64_t post_id, int64_t positio
 	sqlite3_bind_int64(st, 3, position);
 	store_bind_text(st, 4, note);
 	store_bind_text(st, 5, note_html);
-	return step_done(s, st, "digest item insert");
+	return store_step_done(s, st, "digest item insert");
 }
 
 static int
@@ -421,7 +340,7 @@ insert_digest(struct store *s, const struct digest *d)
 	store_bind_text(st, 10, d->section);
 	store_bind_text(st, 11, d->from_schedule ? "schedule" : "manual");
 	sqlite3_bind_int64(st, 12, d->created_at);
-	return step_done(s, st, "digest insert");
+	return store_step_done(s, st, "digest insert");
 }
 
 int
@@ -433,7 +352,7 @@ store_digest_add(struct store *s, struct digest *d, bool slug_may_vary,
 	size_t i;
 	int rc;
 
-	if (begin(s) == -1)
+	if (store_begin(s) == -1)
 		return -1;
 	if (d->from_schedule) {
 		st = dstmt(s, D_SCHEDULE_WEEK);
@@ -445,13 +364,13 @@ store_digest_add(struct store *s, struct digest *d, bool slug_may_vary,
 		if (rc == -1)
 			goto fail;
 		if (rc == 0) {
-			rollback(s);
+			store_rollback(s);
 			return 2;
 		}
 	}
 	rc = free_slug(s, d, slug_may_vary);
 	if (rc != 0) {
-		rollback(s);
+		store_rollback(s);
 		return rc;
 	}
 	if (insert_digest(s, d) == -1)
@@ -466,12 +385,12 @@ store_digest_add(struct store *s, struct digest *d, bool slug_may_vary,
 		if (item_insert(s, id, post_ids[i], ++position, NULL, NULL) == -1)
 			goto fail;
 	}
-	if (commit(s) == -1)
+	if (store_commit(s) == -1)
 		return -1;
 	*id_out = id;
 	return 0;
 fail:
-	rollback(s);
+	store_rollback(s);
 	return -1;
 }
 
@@ -498,7 +417,7 @@ store_digest_save(struct store *s, const struct digest *d)
 	sqlite3_bind_int(st, 10, d->send_on_publish);
 	sqlite3_bind_int64(st, 11, d->updated_at);
 	store_bind_text(st, 12, d->section);
-	return step_done(s, st, "digest save");
+	return store_step_done(s, st, "digest save");
 }
 
 json_t *
@@ -556,7 +475,7 @@ touch(struct store *s, int64_t digest_id, int64_t now)
 		return -1;
 	sqlite3_bind_int64(st, 1, digest_id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(s, st, "digest touch");
+	return store_step_done(s, st, "digest touch");
 }
 
 /* The position of post in digest: 0 and *out, 1 not in it, -1. */
@@ -595,7 +514,7 @@ shift(struct store *s, int64_t digest_id, int64_t from, int64_t to, int delta)
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
 	sqlite3_bind_int(st, 4, delta);
-	return step_done(s, st, "digest item shift");
+	return store_step_done(s, st, "digest item shift");
 }
 
 int
@@ -606,7 +525,7 @@ store_digest_item_put(struct store *s, int64_t digest_id, int64_t post_id,
 	int64_t position, last;
 	int rc;
 
-	if (begin(s) == -1)
+	if (store_begin(s) == -1)
 		return -1;
 	rc = post_published(s, post_id);
 	if (rc != 0)
@@ -624,7 +543,7 @@ store_digest_item_put(struct store *s, int64_t digest_id, int64_t post_id,
 		sqlite3_bind_int64(st, 2, post_id);
 		store_bind_text(st, 3, note);
 		store_bind_text(st, 4, note_html);
-		rc = step_done(s, st, "digest item note");
+		rc = store_step_done(s, st, "digest item note");
 	} else {
 		rc = digest_int(s, D_ITEM_LAST, digest_id, &last);
 		if (rc == 0)
@@ -634,10 +553,10 @@ store_digest_item_put(struct store *s, int64_t digest_id, int64_t post_id,
 		rc = touch(s, digest_id, now);
 out:
 	if (rc != 0) {
-		rollback(s);
+		store_rollback(s);
 		return rc;
 	}
-	return commit(s);
+	return store_commit(s);
 }
 
 int
@@ -647,7 +566,7 @@ store_digest_item_remove(struct store *s, int64_t digest_id, int64_t post_id, in
 	int64_t position;
 	int rc;
 
-	if (begin(s) == -1)
+	if (store_begin(s) == -1)
 		return -1;
 	rc = item_position(s, digest_id, post_id, &position);
 	if (rc != 0)
@@ -659,17 +578,17 @@ store_digest_item_remove(struct store *s, int64_t digest_id, int64_t post_id, in
 	}
 	sqlite3_bind_int64(st, 1, digest_id);
 	sqlite3_bind_int64(st, 2, post_id);
-	rc = step_done(s, st, "digest item delete");
+	rc = store_step_done(s, st, "digest item delete");
 	if (rc == 0)
 		rc = shift(s, digest_id, position + 1, INT64_MAX, -1);
 	if (rc == 0)
 		rc = touch(s, digest_id, now);
 out:
 	if (rc != 0) {
-		rollback(s);
+		store_rollback(s);
 		return rc;
 	}
-	return commit(s);
+	return store_commit(s);
 }
 
 int
@@ -680,7 +599,7 @@ store_digest_item_move(struct store *s, int64_t digest_id, int64_t post_id, int 
 	int64_t from, count, to;
 	int rc;
 
-	if (begin(s) == -1)
+	if (store_begin(s) == -1)
 		return -1;
 	rc = item_position(s, digest_id, post_id, &from);
 	if (rc == 0)
@@ -701,16 +620,16 @@ store_digest_item_move(struct store *s, int64_t digest_id, int64_t post_id, int 
 		sqlite3_bind_int64(st, 1, digest_id);
 		sqlite3_bind_int64(st, 2, post_id);
 		sqlite3_bind_int64(st, 3, to);
-		rc = step_done(s, st, "digest item move");
+		rc = store_step_done(s, st, "digest item move");
 		if (rc == 0)
 			rc = touch(s, digest_id, now);
 	}
 out:
 	if (rc != 0) {
-		rollback(s);
+		store_rollback(s);
 		return rc;
 	}
-	return commit(s);
+	return store_commit(s);
 }
 
 /* Steps st to the end collecting post rows, with extra columns added by
@@ -741,8 +660,8 @@ static void
 item_columns(json_t *post, sqlite3_stmt *st)
 {
 	json_object_set_new(post, "position", json_integer(sqlite3_column_int64(st, POST_COLUMN_COUNT)));
-	json_object_set_new(post, "note", jtext(st, POST_COLUMN_COUNT + 1));
-	json_object_set_new(post, "note_html", jtext(st, POST_COLUMN_COUNT + 2));
+	json_object_set_new(post, "note", store_col_json_text(st, POST_COLUMN_COUNT + 1));
+	json_object_set_new(post, "note_html", store_col_json_text(st, POST_COLUMN_COUNT + 2));
 }
 
 json_t *
@@ -818,24 +737,24 @@ store_digest_queue(struct store *s, int64_t digest_id, const char *const *recipi
 	sqlite3_stmt *add = dstmt(s, D_QUEUE), *again = dstmt(s, D_REQUEUE);
 	size_t i;
 
-	if (add == NULL || again == NULL || begin(s) == -1)
+	if (add == NULL || again == NULL || store_begin(s) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(add, 1, digest_id);
 		store_bind_text(add, 2, recipients[i]);
 		sqlite3_bind_int64(add, 3, now);
-		if (step_done(s, add, "digest queue") == -1)
+		if (store_step_done(s, add, "digest queue") == -1)
 			goto fail;
 		sqlite3_bind_int64(again, 1, digest_id);
 		store_bind_text(again, 2, recipients[i]);
 		sqlite3_bind_int64(again, 3, now);
 		sqlite3_bind_int(again, 4, force);
-		if (step_done(s, again, "digest requeue") == -1)
+		if (store_step_done(s, again, "digest requeue") == -1)
 			goto fail;
 	}
-	return commit(s);
+	return store_commit(s);
 fail:
-	rollback(s);
+	store_rollback(s);
 	return -1;
 }
 
@@ -866,7 +785,7 @@ store_digest_sends_due(struct store *s, int64_t digest_id, int64_t now, int limi
 	list = json_array();
 	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
 		json_array_append_new(list, json_pack("{s:I, s:o, s:I}",
-		    "digest_id", (json_int_t)sqlite3_column_int64(st, 0), "recipient", jtext(st, 1),
+		    "digest_id", (json_int_t)sqlite3_column_int64(st, 0), "recipient", store_col_json_text(st, 1),
 		    "attempts", (json_int_t)sqlite3_column_int64(st, 2)));
 	store_done(st);
 	if (rc != SQLITE_DONE) {
@@ -893,7 +812,7 @@ store_digest_send_done(struct store *s, int64_t digest_id, const char *recipient
 	store_bind_text(st, 5, message_id);
 	sqlite3_bind_int64(st, 6, next_attempt_at);
 	sqlite3_bind_int64(st, 7, now);
-	return step_done(s, st, "digest send done");
+	return store_step_done(s, st, "digest send done");
 }
 
 int
@@ -906,7 +825,7 @@ store_digest_send_counts(struct store *s, int64_t digest_id, struct digest_send_
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, digest_id);
-	rc = step_row(s, st, "digest send counts");
+	rc = store_step_row(s, st, "digest send counts");
 	if (rc != 0)
 		return rc == 1 ? 0 : -1;
 	out->total = sqlite3_column_int64(st, 0);
@@ -931,8 +850,8 @@ store_digest_sends(struct store *s, int64_t digest_id)
 	list = json_array();
 	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
 		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:o, s:I, s:I}",
-		    "recipient", jtext(st, 0), "status", jtext(st, 1),
-		    "attempts", (json_int_t)sqlite3_column_int64(st, 2), "last_error", jtext(st, 3),
+		    "recipient", store_col_json_text(st, 0), "status", store_col_json_text(st, 1),
+		    "attempts", (json_int_t)sqlite3_column_int64(st, 2), "last_error", store_col_json_text(st, 3),
 		    "sent_at", (json_int_t)sqlite3_column_int64(st, 4),
 		    "next_attempt_at", (json_int_t)sqlite3_column_int64(st, 5)));
 	store_done(st);
@@ -956,7 +875,7 @@ store_digest_unsubscribe(struct store *s, const char *section, const char *addre
 	store_bind_text(st, 1, section);
 	store_bind_text(st, 2, address);
 	sqlite3_bind_int64(st, 3, now);
-	return step_done(s, st, "digest unsubscribe");
+	return store_step_done(s, st, "digest unsubscribe");
 }
 
 int
@@ -969,7 +888,7 @@ store_digest_unsubscribed(struct store *s, const char *section, const char *addr
 		return -1;
 	store_bind_text(st, 1, section);
 	store_bind_text(st, 2, address);
-	rc = step_row(s, st, "digest unsubscribed");
+	rc = store_step_row(s, st, "digest unsubscribed");
 	if (rc == 0)
 		store_done(st);
 	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
@@ -983,7 +902,7 @@ store_digest_key(struct store *s, unsigned char out[32])
 
 	if (st == NULL)
 		return -1;
-	rc = step_row(s, st, "digest key");
+	rc = store_step_row(s, st, "digest key");
 	if (rc != 0)
 		return -1;
 	if (sqlite3_column_bytes(st, 0) != 32) {

@@ -39,6 +39,12 @@ void store_db_error(struct store *s, const char *what);
 void store_done(sqlite3_stmt *st);             /* reset + clear bindings */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);   /* NULL binds NULL */
 char *store_col_dup(sqlite3_stmt *st, int i);                    /* malloc'd copy, NULL for NULL */
+json_t *store_col_json_text(sqlite3_stmt *st, int i);             /* a string, or JSON null */
+/* Steps a statement that returns nothing: 0, or -1 (logged as `what`). */
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
+/* Steps a one-row lookup: 0 with the row current (the caller store_done()s),
+ * 1 when there is no row, -1 on an error (logged). */
+int store_step_row(struct store *s, sqlite3_stmt *st, const char *what);
 
 /*
  * The post row of the read half (store_read.c), for other lists of posts

@@ -92,44 +92,6 @@ lstmt(struct store *s, enum local_stmt which)
 	return s->local_stmt[which];
 }
 
-/* Steps a statement that returns nothing; 0 or -1 (logged). */
-static int
-step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, what);
-		return -1;
-	}
-	s->own_writes++;
-	return 0;
-}
-
-/* Steps a one-row lookup: 0 with the row current (caller must store_done), 1 none, -1. */
-static int
-step_row(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		return 0;
-	store_done(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	store_db_error(s, what);
-	return -1;
-}
-
-static json_t *
-jtext(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? json_string((const char *)t) : json_null();
-}
-
 /* ---------------------------------------------------------------- teams */
 
 int
@@ -141,7 +103,7 @@ store_team_find(struct store *s, const char *slug, int64_t *id_out)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, slug);
-	rc = step_row(s, st, "team find");
+	rc = store_step_row(s, st, "team find");
 	if (rc != 0)
 		return rc;
 	*id_out = sqlite3_column_int64(st, 0);
@@ -158,7 +120,7 @@ store_team_slug(struct store *s, int64_t id, struct buf *out)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = step_row(s, st, "team slug");
+	rc = store_step_row(s, st, "team slug");
 	if (rc != 0)
 		return rc;
 	buf_reset(out);
@@ -178,8 +140,8 @@ store_teams(struct store *s)
 		return NULL;
 	list = json_array();
 	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:I}", "slug", jtext(st, 0),
-		    "name", jtext(st, 1), "description", jtext(st, 2),
+		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:I}", "slug", store_col_json_text(st, 0),
+		    "name", store_col_json_text(st, 1), "description", store_col_json_text(st, 2),
 		    "post_count", (json_int_t)sqlite3_column_int64(st, 3)));
 	store_done(st);
 	if (rc != SQLITE_DONE) {
@@ -245,7 +207,7 @@ user_lookup(struct store *s, enum local_stmt which, const char *name, int64_t id
 		store_bind_text(st, 1, name);
 	else
 		sqlite3_bind_int64(st, 1, id);
-	rc = step_row(s, st, "user lookup");
+	rc = store_step_row(s, st, "user lookup");
 	if (rc != 0)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -280,7 +242,7 @@ store_user_set_password(struct store *s, int64_t id, const char *password_hash)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_text(st, 2, password_hash);
-	return step_done(s, st, "user password");
+	return store_step_done(s, st, "user password");
 }
 
 int
@@ -292,7 +254,7 @@ store_user_logged_in(struct store *s, int64_t id, int64_t now)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(s, st, "user login");
+	return store_step_done(s, st, "user login");
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -319,7 +281,7 @@ store_token_add(struct store *s, int64_t team_id, const char *name, const char *
 	store_bind_text(st, 3, scopes);
 	store_bind_text(st, 4, hash);
 	sqlite3_bind_int64(st, 5, util_now());
-	if (step_done(s, st, "token add") == -1)
+	if (store_step_done(s, st, "token add") == -1)
 		return -1;
 	if (id_out != NULL)
 		*id_out = sqlite3_last_insert_rowid(s->db);
@@ -349,7 +311,7 @@ store_token_find(struct store *s, const char *hash, struct token *out)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, hash);
-	rc = step_row(s, st, "token find");
+	rc = store_step_row(s, st, "token find");
 	if (rc != 0)
 		return rc;
 	token_from_row(st, out);
@@ -366,7 +328,7 @@ store_token_touch(struct store *s, int64_t id, int64_t now)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(s, st, "token touch");
+	return store_step_done(s, st, "token touch");
 }
 
 int
@@ -378,7 +340,7 @@ store_token_revoke(struct store *s, int64_t id, int64_t now)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	if (step_done(s, st, "token revoke") == -1)
+	if (store_step_done(s, st, "token revoke") == -1)
 		return -1;
 	return sqlite3_changes(s->db) > 0 ? 0 : 1;
 }
@@ -420,8 +382,8 @@ store_users(struct store *s)
 		return NULL;
 	list = json_array();
 	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:o, s:o, s:b, s:I, s:I}", "name", jtext(st, 0),
-		    "team", jtext(st, 1), "admin", sqlite3_column_int(st, 2) != 0,
+		json_array_append_new(list, json_pack("{s:o, s:o, s:b, s:I, s:I}", "name", store_col_json_text(st, 0),
+		    "team", store_col_json_text(st, 1), "admin", sqlite3_column_int(st, 2) != 0,
 		    "created_at", (json_int_t)sqlite3_column_int64(st, 3),
 		    "last_login_at", (json_int_t)sqlite3_column_int64(st, 4)));
 	store_done(st);
@@ -451,7 +413,7 @@ store_session_add(struct store *s, const char *hash, int64_t user_id, const char
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
-	if (step_done(s, st, "session expire") == -1)
+	if (store_step_done(s, st, "session expire") == -1)
 		return -1;
 	st = lstmt(s, L_SESSION_ADD);
 	if (st == NULL)
@@ -461,7 +423,7 @@ store_session_add(struct store *s, const char *hash, int64_t user_id, const char
 	store_bind_text(st, 3, csrf);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, expires_at);
-	return step_done(s, st, "session add");
+	return store_step_done(s, st, "session add");
 }
 
 int
@@ -474,7 +436,7 @@ store_session_find(struct store *s, const char *hash, int64_t now, struct sessio
 		return -1;
 	store_bind_text(st, 1, hash);
 	sqlite3_bind_int64(st, 2, now);
-	rc = step_row(s, st, "session find");
+	rc = store_step_row(s, st, "session find");
 	if (rc != 0)
 		return rc;
 	out->user_id = sqlite3_column_int64(st, 0);
@@ -492,7 +454,7 @@ store_session_delete(struct store *s, const char *hash)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, hash);
-	return step_done(s, st, "session delete");
+	return store_step_done(s, st, "session delete");
 }
 
 int
@@ -503,7 +465,7 @@ store_sessions_end(struct store *s, int64_t user_id)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);
-	return step_done(s, st, "sessions end");
+	return store_step_done(s, st, "sessions end");
 }
 
 /* ---------------------------------------------------------------- local posts */
@@ -538,7 +500,7 @@ store_local_get(struct store *s, int64_t id, struct local_post *out)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = step_row(s, st, "local post");
+	rc = store_step_row(s, st, "local post");
 	if (rc != 0)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -565,7 +527,7 @@ store_local_find(struct store *s, const char *guid, int64_t *id_out)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, guid);
-	rc = step_row(s, st, "local find");
+	rc = store_step_row(s, st, "local find");
 	if (rc != 0)
 		return rc;
 	*id_out = sqlite3_column_int64(st, 0);
@@ -594,7 +556,7 @@ store_post_set_status(struct store *s, int64_t id, enum post_status status, int6
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_text(st, 2, names[status]);
 	sqlite3_bind_int64(st, 3, now);
-	if (step_done(s, st, "post status") == -1)
+	if (store_step_done(s, st, "post status") == -1)
 		return -1;
 	return sqlite3_changes(s->db) > 0 ? 0 : 1;
 }
@@ -613,10 +575,10 @@ store_local_posts(struct store *s, int64_t team_id, int limit)
 	list = json_array();
 	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
 		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:o}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0), "title", jtext(st, 1),
-		    "slug", jtext(st, 2), "status", jtext(st, 3),
+		    "id", (json_int_t)sqlite3_column_int64(st, 0), "title", store_col_json_text(st, 1),
+		    "slug", store_col_json_text(st, 2), "status", store_col_json_text(st, 3),
 		    "published_at", (json_int_t)sqlite3_column_int64(st, 4),
-		    "updated_at", (json_int_t)sqlite3_column_int64(st, 5), "markdown", jtext(st, 6)));
+		    "updated_at", (json_int_t)sqlite3_column_int64(st, 5), "markdown", store_col_json_text(st, 6)));
 	store_done(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
@@ -663,7 +625,7 @@ store_media_add(struct store *s, int64_t team_id, const char *sha256, const char
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)len);
 	sqlite3_bind_blob64(st, 5, data, len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now);
-	if (step_done(s, st, "media add") == -1)
+	if (store_step_done(s, st, "media add") == -1)
 		return -1;
 	*id_out = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -678,7 +640,7 @@ store_media_get(struct store *s, int64_t id, struct buf *data, char *content_typ
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = step_row(s, st, "media get");
+	rc = store_step_row(s, st, "media get");
 	if (rc != 0)
 		return rc;
 	snprintf(content_type, n, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -703,7 +665,7 @@ store_outbox_add(struct store *s, const char *url, const char *content_type, con
 	store_bind_text(st, 4, headers);
 	store_bind_text(st, 5, purpose);
 	sqlite3_bind_int64(st, 6, now);
-	return step_done(s, st, "outbox add");
+	return store_step_done(s, st, "outbox add");
 }
 
 void
@@ -758,7 +720,7 @@ store_outbox_done(struct store *s, int64_t id, int64_t now)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(s, st, "outbox done");
+	return store_step_done(s, st, "outbox done");
 }
 
 int
@@ -773,7 +735,7 @@ store_outbox_failed(struct store *s, int64_t id, const char *error, int64_t next
 	store_bind_text(st, 2, error);
 	sqlite3_bind_int64(st, 3, next_attempt_at);
 	sqlite3_bind_int(st, 4, give_up);
-	return step_done(s, st, "outbox failed");
+	return store_step_done(s, st, "outbox failed");
 }
 
 json_t *
@@ -789,9 +751,9 @@ store_outbox_list(struct store *s, int limit)
 	list = json_array();
 	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
 		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:I, s:o, s:I, s:I}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0), "url", jtext(st, 1),
-		    "purpose", jtext(st, 2), "attempts", (json_int_t)sqlite3_column_int64(st, 3),
-		    "last_error", jtext(st, 4), "done_at", (json_int_t)sqlite3_column_int64(st, 5),
+		    "id", (json_int_t)sqlite3_column_int64(st, 0), "url", store_col_json_text(st, 1),
+		    "purpose", store_col_json_text(st, 2), "attempts", (json_int_t)sqlite3_column_int64(st, 3),
+		    "last_error", store_col_json_text(st, 4), "done_at", (json_int_t)sqlite3_column_int64(st, 5),
 		    "next_attempt_at", (json_int_t)sqlite3_column_int64(st, 6)));
 	store_done(st);
 	if (rc != SQLITE_DONE) {
