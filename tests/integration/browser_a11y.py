@@ -18,13 +18,12 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 from crierlib import BUILDDIR, SRCDIR
 
 BROWSER_DIR = os.path.join(SRCDIR, "tests", "browser")
-from browserlib import CHROMIUM, MODULES, NODE, pass_through, skip_unless_ready  # noqa: E402
+from browserlib import CHROMIUM, NODE, pass_through, skip_unless_ready  # noqa: E402
 
 skip_unless_ready()
 

@@ -1,6 +1,5 @@
 """The command line: help, versions, config errors, feeds, OPML, serve."""
 
-import json
 import os
 import signal
 import xml.etree.ElementTree as ET

@@ -12,35 +12,14 @@ Skipped (1..0) when node, Chromium or the node modules are missing;
 $CRIER_BROWSER_MODULES may name another folder holding node_modules."""
 
 import os
-import re
-import shutil
 import signal
 import subprocess
-import sys
 
 from crierlib import SRCDIR
 
-MODULES = os.environ.get("CRIER_BROWSER_MODULES", os.path.join(SRCDIR, "tests", "browser"))
-NODE = shutil.which("node") or shutil.which("nodejs")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+from browserlib import CHROMIUM, MODULES, NODE, pass_through, skip_unless_ready  # noqa: E402
 
-
-def missing():
-    """Why the browser test cannot run here, or None."""
-    if not NODE:
-        return "node is not installed (./bootstrap check installs nodejs)"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"{CHROMIUM} is missing (./bootstrap check installs Debian's chromium)"
-    for mod in ("playwright-core", "axe-core"):
-        if not os.path.isdir(os.path.join(MODULES, "node_modules", mod)):
-            return f"{MODULES}/node_modules/{mod} is missing (cd tests/browser && npm ci)"
-    return None
-
-
-why = missing()
-if why:
-    print(f"1..0 # SKIP {why}", flush=True)
-    sys.exit(0)
+skip_unless_ready()
 
 from crierlib import Crier, stopped_cleanly  # noqa: E402
 from tap import TAP  # noqa: E402
@@ -49,32 +28,6 @@ from writelib import add_user  # noqa: E402
 
 t = TAP()
 
-
-def pass_through(tap_text):
-    """Re-reports each check of the node script's TAP as one of ours (our
-    numbering, its names and diagnostics); returns (checks, plan)."""
-    checks, plan, pending = 0, None, None
-
-    def flush():
-        nonlocal checks, pending
-        if pending:
-            t.ok(pending[0], "browser: " + pending[1], "\n".join(pending[2]))
-            checks += 1
-        pending = None
-
-    for line in tap_text.splitlines():
-        m = re.match(r"(not ok|ok)(?: \d+)?(?: - )?(.*)$", line)
-        if m:
-            flush()
-            pending = (m.group(1) == "ok", m.group(2), [])
-        elif line.startswith("#   ") and pending:
-            pending[2].append(line[4:])
-        elif line.startswith("# "):
-            t.diag(line[2:])
-        elif re.fullmatch(r"1\.\.\d+", line):
-            plan = int(line[3:])
-    flush()
-    return checks, plan
 
 
 PW = "correct horse battery"
@@ -105,7 +58,7 @@ with stopped_cleanly(t, d, "digest daemon"):
         os.killpg(proc.pid, signal.SIGKILL)
         stdout, stderr = proc.communicate()
         stderr += "\n(killed after 300 s)"
-    checks, plan = pass_through(stdout)
+    checks, plan = pass_through(t, stdout)
     t.ok(proc.returncode == 0 and plan == checks and checks > 100,
          f"digest_a11y.mjs ran all its checks and passed (exit {proc.returncode}, {checks} checks, plan {plan})",
          stderr[-3000:])

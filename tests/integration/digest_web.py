@@ -11,9 +11,7 @@ later publishes itself; unpublishing takes it off the pages."""
 import email
 import email.policy
 import os
-import re
 import time
-import urllib.parse
 
 from crierlib import SRCDIR, Crier, stopped_cleanly
 from fixture_server import FixtureServer

@@ -4,7 +4,7 @@ and q=category; queries need a token and answer only for the team's
 own posts."""
 
 from crierlib import stopped_cleanly
-from micropublib import Client, base_url, error_of, new_token, publishing_crier
+from micropublib import Client, base_url, new_token, publishing_crier
 from tap import TAP
 
 t = TAP()

@@ -8,7 +8,7 @@ large (max_media_bytes)."""
 import urllib.parse
 
 from crierlib import stopped_cleanly
-from micropublib import (Client, base_url, error_of, gif_bytes, jpeg_bytes, multipart, new_token,
+from micropublib import (Client, base_url, error_of, gif_bytes, jpeg_bytes, new_token, 
                          png_bytes, publishing_crier, webp_header_bytes)
 from tap import TAP
 

@@ -4,7 +4,6 @@ are checked, mistakes exit 2 with a usage message, and a config team
 works like an added one."""
 
 import hashlib
-import json
 import re
 
 from crierlib import Crier

@@ -5,7 +5,6 @@ that ignores validators is caught by the body hash, changed items are
 updated in place, permanent redirects move the feed, temporary ones do
 not, failures back off, Retry-After is honoured, 410 retires a feed."""
 
-import os
 import re
 import subprocess
 

@@ -7,7 +7,6 @@ page, and local posts (a team seed folder) through post_filter and
 post_published."""
 
 import os
-import shutil
 
 from crierlib import SRCDIR, Crier, free_port, stopped_cleanly
 from fixture_server import FixtureServer

@@ -7,7 +7,6 @@ retries (a second daemon started with the clock two minutes on, as a
 real one would be by then), and every notification ends delivered."""
 
 import json
-import os
 import re
 import time
 import urllib.parse

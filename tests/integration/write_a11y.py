@@ -12,11 +12,8 @@ Skipped (1..0) when node, Chromium or the node modules are missing;
 $CRIER_BROWSER_MODULES may name another folder holding node_modules."""
 
 import os
-import re
-import shutil
 import signal
 import subprocess
-import sys
 
 from crierlib import SRCDIR
 

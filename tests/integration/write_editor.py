@@ -8,7 +8,6 @@ another team's post (403), and an admin writing for any team."""
 import json
 import re
 import time
-import urllib.parse
 
 from crierlib import Crier, stopped_cleanly
 from tap import TAP
