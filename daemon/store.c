@@ -27,8 +27,7 @@ extern const int store_migrations_count;
 enum stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DATA_VERSION,
 	S_FEED_INSERT, S_FEED_BY_ID, S_FEED_BY_URL, S_FEEDS_ALL, S_FEEDS_DUE, S_FEEDS_DUE_ALL,
-	S_NEXT_DUE, S_FEED_DELETE, S_FEED_FETCHED, S_FEED_URL, S_FEED_VALIDATORS,
-	S_FEED_BODY_HASH, S_FEED_META,
+	S_NEXT_DUE, S_FEED_DELETE, S_FEED_FETCHED, S_FEED_URL,
 	S_FEED_CONFIG_UPSERT, S_FEEDS_CONFIG_DEACTIVATE,
 	S_TEAM_UPSERT, S_TEAM_ID,
 	S_POST_FIND, S_POST_INSERT, S_POST_UPDATE,
@@ -80,13 +79,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "error_count = CASE WHEN ?6 THEN 0 ELSE error_count + 1 END, "
 	    "failing_since = CASE WHEN ?6 THEN 0 WHEN failing_since = 0 THEN ?2 ELSE failing_since END, "
 	    "last_success_at = CASE WHEN ?6 THEN ?2 ELSE last_success_at END, "
-	    "gone = ?7 WHERE id = ?1",
-	[S_FEED_URL] = "UPDATE OR IGNORE feeds SET url = ?2 WHERE id = ?1",
-	[S_FEED_VALIDATORS] = "UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE id = ?1",
-	[S_FEED_BODY_HASH] = "UPDATE feeds SET body_hash = ?2 WHERE id = ?1",
-	[S_FEED_META] =
-	    "UPDATE feeds SET title = coalesce(?2, title), site_url = coalesce(?3, site_url) "
+	    "gone = ?7, "
+	    "etag = CASE WHEN ?8 THEN ?9 ELSE etag END, "
+	    "last_modified = CASE WHEN ?8 THEN ?10 ELSE last_modified END, "
+	    "body_hash = coalesce(?11, body_hash), "
+	    "title = coalesce(?12, title), site_url = coalesce(?13, site_url) "
 	    "WHERE id = ?1",
+	[S_FEED_URL] = "UPDATE OR IGNORE feeds SET url = ?2 WHERE id = ?1",
 	[S_FEED_CONFIG_UPSERT] =
 	    "INSERT INTO feeds (url, name, tags, team_id, interval, origin, active, created_at) "
 	    "VALUES (?1, ?2, ?3, (SELECT id FROM teams WHERE slug = ?4), ?5, 'config', 1, ?6) "
@@ -1029,6 +1028,8 @@ step_feed_update(struct store *s, const struct feed_update *u)
 	sqlite3_stmt *st = stmt(s, S_FEED_FETCHED);
 	int rc;
 
+	/* one UPDATE for everything a fetch learnt; the URL apart, because a
+	 * move onto a URL another feed has is ignored, not an error */
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, u->feed_id);
@@ -1038,39 +1039,16 @@ step_feed_update(struct store *s, const struct feed_update *u)
 	store_bind_text(st, 5, u->error);
 	sqlite3_bind_int(st, 6, u->success);
 	sqlite3_bind_int(st, 7, u->gone);
+	sqlite3_bind_int(st, 8, u->set_validators);
+	store_bind_text(st, 9, u->etag);
+	store_bind_text(st, 10, u->last_modified);
+	store_bind_text(st, 11, u->body_hash);
+	store_bind_text(st, 12, u->title);
+	store_bind_text(st, 13, u->site_url);
 	rc = sqlite3_step(st);
 	store_done(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (u->set_validators) {
-		st = stmt(s, S_FEED_VALIDATORS);
-		sqlite3_bind_int64(st, 1, u->feed_id);
-		store_bind_text(st, 2, u->etag);
-		store_bind_text(st, 3, u->last_modified);
-		rc = sqlite3_step(st);
-		store_done(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	if (u->body_hash != NULL) {
-		st = stmt(s, S_FEED_BODY_HASH);
-		sqlite3_bind_int64(st, 1, u->feed_id);
-		store_bind_text(st, 2, u->body_hash);
-		rc = sqlite3_step(st);
-		store_done(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	if (u->title != NULL || u->site_url != NULL) {
-		st = stmt(s, S_FEED_META);
-		sqlite3_bind_int64(st, 1, u->feed_id);
-		store_bind_text(st, 2, u->title);
-		store_bind_text(st, 3, u->site_url);
-		rc = sqlite3_step(st);
-		store_done(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
 	if (u->new_url != NULL) {
 		st = stmt(s, S_FEED_URL);
 		sqlite3_bind_int64(st, 1, u->feed_id);

@@ -41,9 +41,10 @@ _Static_assert(D_COUNT <= STORE_DIGEST_STMTS, "raise STORE_DIGEST_STMTS");
 	"AND (?5 IS NULL OR t.slug = ?5) "
 
 static const char *const digest_sql[D_COUNT] = {
-	[D_INSERT] = "INSERT INTO digests (slug, title, intro, intro_html, week, status, "
-	    "scheduled_at, published_at, send_on_publish, section, origin, created_at, updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+	/* D_INSERT and D_SAVE number their parameters alike (bind_digest) */
+	[D_INSERT] = "INSERT INTO digests (title, slug, intro, intro_html, week, status, "
+	    "scheduled_at, published_at, send_on_publish, updated_at, section, origin, created_at) "
+	    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?14, ?12, ?13, ?14)",
 	[D_BY_ID] = "SELECT " DIGEST_COLUMNS "FROM digests d WHERE d.id = ?1",
 	[D_BY_SLUG] = "SELECT " DIGEST_COLUMNS "FROM digests d WHERE d.slug = ?1",
 	[D_SLUG_USED] = "SELECT 1 FROM digests WHERE slug = ?1 AND id != ?2",
@@ -321,6 +322,24 @@ item_insert(struct store *s, int64_t digest_id, int64_t post_id, int64_t positio
 	return store_step_done(s, st, "digest item insert");
 }
 
+/* Binds a digest's fields for D_INSERT or D_SAVE (one numbering). */
+static void
+bind_digest(sqlite3_stmt *st, const struct digest *d)
+{
+	sqlite3_bind_int64(st, 1, d->id);
+	store_bind_text(st, 2, d->title);
+	store_bind_text(st, 3, d->slug);
+	store_bind_text(st, 4, d->intro);
+	store_bind_text(st, 5, d->intro_html);
+	store_bind_text(st, 6, d->week);
+	store_bind_text(st, 7, digest_status_name(d->status));
+	sqlite3_bind_int64(st, 8, d->scheduled_at);
+	sqlite3_bind_int64(st, 9, d->published_at);
+	sqlite3_bind_int(st, 10, d->send_on_publish);
+	sqlite3_bind_int64(st, 11, d->updated_at);
+	store_bind_text(st, 12, d->section);
+}
+
 static int
 insert_digest(struct store *s, const struct digest *d)
 {
@@ -328,18 +347,9 @@ insert_digest(struct store *s, const struct digest *d)
 
 	if (st == NULL)
 		return -1;
-	store_bind_text(st, 1, d->slug);
-	store_bind_text(st, 2, d->title);
-	store_bind_text(st, 3, d->intro);
-	store_bind_text(st, 4, d->intro_html);
-	store_bind_text(st, 5, d->week);
-	store_bind_text(st, 6, digest_status_name(d->status));
-	sqlite3_bind_int64(st, 7, d->scheduled_at);
-	sqlite3_bind_int64(st, 8, d->published_at);
-	sqlite3_bind_int(st, 9, d->send_on_publish);
-	store_bind_text(st, 10, d->section);
-	store_bind_text(st, 11, d->from_schedule ? "schedule" : "manual");
-	sqlite3_bind_int64(st, 12, d->created_at);
+	bind_digest(st, d);
+	store_bind_text(st, 13, d->from_schedule ? "schedule" : "manual");
+	sqlite3_bind_int64(st, 14, d->created_at);
 	return store_step_done(s, st, "digest insert");
 }
 
@@ -405,18 +415,7 @@ store_digest_save(struct store *s, const struct digest *d)
 	st = dstmt(s, D_SAVE);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, d->id);
-	store_bind_text(st, 2, d->title);
-	store_bind_text(st, 3, d->slug);
-	store_bind_text(st, 4, d->intro);
-	store_bind_text(st, 5, d->intro_html);
-	store_bind_text(st, 6, d->week);
-	store_bind_text(st, 7, digest_status_name(d->status));
-	sqlite3_bind_int64(st, 8, d->scheduled_at);
-	sqlite3_bind_int64(st, 9, d->published_at);
-	sqlite3_bind_int(st, 10, d->send_on_publish);
-	sqlite3_bind_int64(st, 11, d->updated_at);
-	store_bind_text(st, 12, d->section);
+	bind_digest(st, d);
 	return store_step_done(s, st, "digest save");
 }
 

@@ -92,6 +92,19 @@ lstmt(struct store *s, enum local_stmt which)
 	return s->local_stmt[which];
 }
 
+/* Runs an UPDATE whose parameters are a row id (?1) and one integer (?2). */
+static int
+update_id_int(struct store *s, enum local_stmt which, int64_t id, int64_t value)
+{
+	sqlite3_stmt *st = lstmt(s, which);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, value);
+	return store_step_done(s, st, local_sql[which]);
+}
+
 /* ---------------------------------------------------------------- teams */
 
 int
@@ -248,13 +261,7 @@ store_user_set_password(struct store *s, int64_t id, const char *password_hash)
 int
 store_user_logged_in(struct store *s, int64_t id, int64_t now)
 {
-	sqlite3_stmt *st = lstmt(s, L_USER_LOGIN);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	return store_step_done(s, st, "user login");
+	return update_id_int(s, L_USER_LOGIN, id, now);
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -322,25 +329,13 @@ store_token_find(struct store *s, const char *hash, struct token *out)
 int
 store_token_touch(struct store *s, int64_t id, int64_t now)
 {
-	sqlite3_stmt *st = lstmt(s, L_TOKEN_TOUCH);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	return store_step_done(s, st, "token touch");
+	return update_id_int(s, L_TOKEN_TOUCH, id, now);
 }
 
 int
 store_token_revoke(struct store *s, int64_t id, int64_t now)
 {
-	sqlite3_stmt *st = lstmt(s, L_TOKEN_REVOKE);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	if (store_step_done(s, st, "token revoke") == -1)
+	if (update_id_int(s, L_TOKEN_REVOKE, id, now) == -1)
 		return -1;
 	return sqlite3_changes(s->db) > 0 ? 0 : 1;
 }
@@ -714,13 +709,7 @@ store_outbox_due(struct store *s, int64_t now, int limit, store_outbox_fn fn, vo
 int
 store_outbox_done(struct store *s, int64_t id, int64_t now)
 {
-	sqlite3_stmt *st = lstmt(s, L_OUTBOX_DONE);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	return store_step_done(s, st, "outbox done");
+	return update_id_int(s, L_OUTBOX_DONE, id, now);
 }
 
 int
