@@ -664,29 +664,6 @@ deliver(struct reader *r, enum field field, enum scope scope, unsigned char flag
 
 /* ---------------------------------------------------------------- capture */
 
-/* Appends text escaped for HTML element content (& < >). */
-static void
-escape_text(struct buf *out, const char *s, size_t len)
-{
-	const char *end = s + len, *run = s;
-
-	/* past the cap of out appends are refused: the value is cut short */
-	for (; s < end; s++) {
-		const char *rep;
-
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		default: continue;
-		}
-		buf_append(out, run, (size_t)(s - run));
-		buf_puts(out, rep);
-		run = s + 1;
-	}
-	buf_append(out, run, (size_t)(s - run));
-}
-
 /* Appends an attribute value for a double-quoted HTML attribute. '&' is
  * kept: libxml2 already wrote every '&' as the start of a reference. */
 static void
@@ -841,7 +818,7 @@ capture_to_markup(struct reader *r)
 	struct buf tmp;
 
 	buf_reset(&r->scratch);
-	escape_text(&r->scratch, buf_str(&c->text), c->text.len);
+	html_escape(&r->scratch, buf_str(&c->text), c->text.len);
 	tmp = c->text;
 	c->text = r->scratch;
 	r->scratch = tmp;
@@ -1283,7 +1260,7 @@ on_characters(void *ctx, const xmlChar *ch, int len)
 		return;
 	/* past CAP_FIELD_BYTES appends are refused: the value is cut short */
 	if (c->markup)
-		escape_text(&c->text, (const char *)ch, (size_t)len);
+		html_escape(&c->text, (const char *)ch, (size_t)len);
 	else
 		(void)buf_append(&c->text, ch, (size_t)len);
 }
