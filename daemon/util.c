@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,14 +67,25 @@ xstrndup(const char *s, size_t n)
 
 /* ---------------------------------------------------------------- time */
 
-int64_t
-util_now(void)
+/* CRIER_FAKE_NOW is read once: tests set it before a process starts,
+ * and util_now() is on every hot path (each request, post and fetch). */
+static int64_t fake_now;
+static pthread_once_t fake_now_once = PTHREAD_ONCE_INIT;
+
+static void
+read_fake_now(void)
 {
 	const char *fake = getenv("CRIER_FAKE_NOW");
 
 	if (fake != NULL && *fake != '\0')
-		return strtoll(fake, NULL, 10);
-	return (int64_t)time(NULL);
+		fake_now = strtoll(fake, NULL, 10);
+}
+
+int64_t
+util_now(void)
+{
+	pthread_once(&fake_now_once, read_fake_now);
+	return fake_now != 0 ? fake_now : (int64_t)time(NULL);
 }
 
 int64_t
