@@ -27,6 +27,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define OUTBOX_BATCH 16
 #define PARSE_JOBS_MAX 8        /* bodies waiting for or in the parse worker, at most */
@@ -80,8 +81,15 @@ struct pipeline {
 	struct job_queue todo, done;
 	size_t jobs;                    /* queued, being parsed or parsed but not committed */
 	bool quit;
-	size_t unindexed;               /* posts stored but not yet in the search index */
-	int64_t indexed_at_ms;
+	size_t unindexed;               /* posts stored since the indexer was last woken */
+	/* the search indexer (store_search.c) on its own thread: woken after
+	 * commits, and once a second for other processes' posts */
+	pthread_t indexer;
+	pthread_mutex_t index_lock;
+	pthread_cond_t index_wake;
+	bool index_kick, index_quit;
+	int64_t index_done;             /* queue position indexed (under index_lock) */
+	int64_t index_pruned;           /* queue position pruned (pipeline thread) */
 	/* ids in flight: open addressing, 0 = empty slot, grown at half full */
 	int64_t *busy;
 	size_t busy_cap, busy_n;
@@ -150,6 +158,7 @@ static void *parse_worker(void *arg);
 static struct job *job_pop(struct job_queue *q);
 static void job_free(struct job *j);
 static void in_flight_free(struct in_flight *f);
+static void *index_worker(void *arg);
 
 struct pipeline *
 pipeline_new(struct crier *c)
@@ -179,7 +188,96 @@ pipeline_new(struct crier *c)
 	pthread_cond_init(&p->jobs_done, NULL);
 	if (pthread_create(&p->worker, NULL, parse_worker, p) != 0)
 		log_fatal("cannot start the parse worker thread");
+	pthread_mutex_init(&p->index_lock, NULL);
+	pthread_cond_init(&p->index_wake, NULL);
+	if (pthread_create(&p->indexer, NULL, index_worker, p) != 0)
+		log_fatal("cannot start the search indexer thread");
 	return p;
+}
+
+/* ---------------------------------------------------------------- search indexer */
+
+/* Indexes everything queued; false when the index cannot be written. */
+static bool
+index_all(struct pipeline *p, struct store_indexer *ix)
+{
+	int n;
+
+	do {
+		n = store_indexer_run(ix, STORE_INDEX_BATCH);
+		pthread_mutex_lock(&p->index_lock);
+		p->index_done = store_indexer_done(ix);
+		pthread_mutex_unlock(&p->index_lock);
+	} while (n > 0);
+	return n == 0;
+}
+
+/*
+ * The indexer thread: its own connections to the store (read) and the
+ * index file (write), so indexing runs while the pipeline thread stores
+ * the next feeds.  When told to quit it first indexes what is queued, so
+ * `crier fetch` leaves a complete index behind.
+ */
+static void *
+index_worker(void *arg)
+{
+	struct pipeline *p = arg;
+	struct store_indexer *ix;
+	struct timespec until;
+	char *err = NULL;
+	bool quit = false;
+
+	ix = store_indexer_open(store_path(p->c->store), &err);
+	if (ix == NULL) {
+		log_error("search indexer cannot start: new posts are not searchable",
+		    "error=%s", log_quote(err));
+		free(err);
+		return NULL;
+	}
+	while (!quit) {
+		if (!index_all(p, ix))
+			log_error("search indexer failed; it tries again in a second", "done=%lld",
+			    (long long)store_indexer_done(ix));
+		pthread_mutex_lock(&p->index_lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		while (!p->index_kick && !p->index_quit &&
+		    pthread_cond_timedwait(&p->index_wake, &p->index_lock, &until) == 0)
+			;
+		p->index_kick = false;
+		quit = p->index_quit;
+		pthread_mutex_unlock(&p->index_lock);
+	}
+	index_all(p, ix);
+	store_indexer_close(ix);
+	return NULL;
+}
+
+static void
+index_wake(struct pipeline *p, bool quit)
+{
+	pthread_mutex_lock(&p->index_lock);
+	p->index_kick = true;
+	p->index_quit |= quit;
+	pthread_cond_signal(&p->index_wake);
+	pthread_mutex_unlock(&p->index_lock);
+}
+
+/* The pipeline thread forgets queue entries the indexer is done with. */
+static void
+index_prune(struct pipeline *p, int64_t min_gain)
+{
+	int64_t done;
+
+	pthread_mutex_lock(&p->index_lock);
+	done = p->index_done;
+	pthread_mutex_unlock(&p->index_lock);
+	if (done - p->index_pruned < min_gain || done <= p->index_pruned)
+		return;
+	pthread_mutex_lock(&p->c->write_lock);
+	if (store_search_queue_prune(p->c->store, done) == 0)
+		p->index_pruned = done;
+	pthread_mutex_unlock(&p->c->write_lock);
 }
 
 void
@@ -194,6 +292,11 @@ pipeline_free(struct pipeline *p)
 	pthread_cond_signal(&p->jobs_ready);
 	pthread_mutex_unlock(&p->jobs_lock);
 	pthread_join(p->worker, NULL);
+	index_wake(p, true);
+	pthread_join(p->indexer, NULL);
+	index_prune(p, 1);
+	pthread_mutex_destroy(&p->index_lock);
+	pthread_cond_destroy(&p->index_wake);
 	/* jobs not committed (the daemon is stopping): their feeds are fetched again */
 	while ((j = job_pop(&p->todo)) != NULL || (j = job_pop(&p->done)) != NULL) {
 		fetch_result_free(j->r);
@@ -379,11 +482,12 @@ static void
 tag_posts(struct pipeline *p, struct feed_doc *doc, const struct in_flight *fl)
 {
 	struct buf text = BUF_INIT;
+	bool need_text = tag_rules_read_content(p->c->rules);
 	size_t i;
 
 	for (i = 0; i < doc->n_items; i++) {
 		struct post *post = doc->items[i];
-		if (post->content_html != NULL && post->search_text == NULL) {
+		if (need_text && post->content_html != NULL && post->search_text == NULL) {
 			buf_reset(&text);
 			html_to_text(&text, post->content_html, strlen(post->content_html));
 			post->search_text = arena_strndup(doc->arena, buf_str(&text), text.len);
@@ -747,25 +851,15 @@ on_fetched(struct fetch_result *r, void *arg)
 	buf_free(&msg);
 }
 
-/*
- * Search indexing is done in bulk: when a round of fetches ends, when
- * many posts wait, or every two seconds while fetching goes on.
- */
+/* Wakes the indexer after commits; forgets indexed queue entries now and then. */
 static void
-index_if_due(struct pipeline *p, size_t pending)
+index_if_due(struct pipeline *p)
 {
-	int64_t now = util_now_ms();
-
-	if (p->unindexed == 0)
-		return;
-	if (pending > 0 && p->unindexed < 5000 && now - p->indexed_at_ms < 2000)
-		return;
-	pthread_mutex_lock(&p->c->write_lock);
-	if (store_index_pending(p->c->store) == -1)
-		log_error("could not update the search index", "posts=%zu", p->unindexed);
-	pthread_mutex_unlock(&p->c->write_lock);
-	p->unindexed = 0;
-	p->indexed_at_ms = now;
+	if (p->unindexed > 0) {
+		index_wake(p, false);
+		p->unindexed = 0;
+	}
+	index_prune(p, 10000);
 }
 
 size_t
@@ -786,7 +880,7 @@ pipeline_run(struct pipeline *p, int timeout_ms)
 	pthread_mutex_lock(&p->jobs_lock);
 	jobs = p->jobs;
 	pthread_mutex_unlock(&p->jobs_lock);
-	index_if_due(p, pending + jobs);
+	index_if_due(p);
 	return pending + jobs;
 }
 

@@ -104,6 +104,8 @@ struct crier_post {
 	const char *base_url;           /* for sanitizing content a plugin sets */
 	struct buf authors;             /* CRIER_POST_AUTHOR, built when asked */
 	bool authors_built;
+	struct buf text;                /* CRIER_POST_CONTENT_TEXT of HTML content, built when asked */
+	bool text_built;
 };
 
 struct crier_micropub {
@@ -388,6 +390,22 @@ post_authors(struct crier_post *v)
 	return v->authors.len ? buf_str(&v->authors) : NULL;
 }
 
+/* The plain text of the content: the pipeline computes it only when a
+ * tag rule reads content, so it is built here when a plugin asks. */
+static const char *
+post_text(struct crier_post *v)
+{
+	const struct post *p = v->p;
+
+	if (p->search_text != NULL || p->content_html == NULL)
+		return p->search_text != NULL ? p->search_text : p->content_text;
+	if (!v->text_built) {
+		html_to_text(&v->text, p->content_html, strlen(p->content_html));
+		v->text_built = true;
+	}
+	return buf_str(&v->text);
+}
+
 static const char *
 host_post_text(const struct crier_post *post, enum crier_post_field field)
 {
@@ -413,7 +431,7 @@ host_post_text(const struct crier_post *post, enum crier_post_field field)
 	case CRIER_POST_CONTENT_HTML:
 		return p->content_html;
 	case CRIER_POST_CONTENT_TEXT:
-		return p->search_text != NULL ? p->search_text : p->content_text;
+		return post_text(v);
 	case CRIER_POST_AUTHOR:
 		return post_authors(v);
 	case CRIER_POST_SLUG:
@@ -1208,6 +1226,8 @@ plugin_run_post_filter(struct plugins *ps, struct crier_feed *feed, struct post 
 		/* a rebuilt author list would be stale after an edit */
 		buf_free(&view.authors);
 		view.authors_built = false;
+		buf_free(&view.text);
+		view.text_built = false;
 	}
 	pthread_rwlock_unlock(&ps->lock);
 	return verdict;
@@ -1231,6 +1251,7 @@ run_post_observers(struct plugins *ps, enum crier_hook hook, struct crier_feed *
 	ev.post = &view;
 	run_observers(ps, &ev, p->guid);
 	buf_free(&view.authors);
+	buf_free(&view.text);
 }
 
 void

@@ -7,6 +7,7 @@
  * mid-feed leaves either all of it or none.
  */
 #include "store.h"
+#include "sanitize.h"
 #include "store_int.h"
 #include "config.h"
 #include "log.h"
@@ -32,7 +33,6 @@ enum stmt {
 	S_TEAM_UPSERT, S_TEAM_ID,
 	S_POST_FIND, S_POST_INSERT, S_POST_UPDATE,
 	S_TAG_INSERT, S_TAG_ID, S_POST_TAG_INSERT, S_POST_TAGS_CLEAR, S_POST_TAGS,
-	S_FTS_UPTO, S_FTS_FILL, S_FTS_MARK,
 	S_COUNT
 };
 
@@ -102,13 +102,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_POST_FIND] = "SELECT id, content_hash FROM posts WHERE feed_id IS ?1 AND guid = ?2",
 	[S_POST_INSERT] =
 	    "INSERT INTO posts (feed_id, team_id, guid, url, title, author, authors, content_html, "
-	    "text, summary, summary_html, published_at, updated_at, fetched_at, week, "
+	    "summary, summary_html, published_at, updated_at, fetched_at, week, "
 	    "content_hash, kind, status, slug, markdown, properties) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
 	    "?17, ?18, ?19, ?20, ?22)",
 	[S_POST_UPDATE] =
 	    "UPDATE posts SET url = ?4, title = ?5, author = ?6, authors = ?7, content_html = ?8, "
-	    "text = ?9, summary = ?10, summary_html = ?11, published_at = ?12, updated_at = ?13, "
+	    "summary = ?10, summary_html = ?11, published_at = ?12, updated_at = ?13, "
 	    "week = ?15, content_hash = ?16, status = ?18, slug = ?19, markdown = ?20, "
 	    "properties = coalesce(?22, properties) WHERE id = ?21",
 	[S_TAG_INSERT] = "INSERT INTO tags (slug, label) VALUES (?1, ?2) ON CONFLICT (slug) DO NOTHING",
@@ -118,10 +118,6 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "ON CONFLICT DO NOTHING",
 	[S_POST_TAGS_CLEAR] =
 	    "DELETE FROM post_tags WHERE post_id = ?1 AND (?2 OR origin IN ('feed', 'rule', 'plugin'))",
-	[S_FTS_UPTO] = "SELECT value, (SELECT max(id) FROM posts) FROM meta WHERE key = 'fts_upto'",
-	[S_FTS_FILL] = "INSERT INTO posts_fts(rowid, title, text, author) "
-	    "SELECT id, title, text, author FROM posts WHERE id > ?1 AND id <= ?2 ORDER BY id",
-	[S_FTS_MARK] = "UPDATE meta SET value = ?1 WHERE key = 'fts_upto'",
 	[S_POST_TAGS] =
 	    "SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
 	    "WHERE pt.post_id = ?1 ORDER BY t.slug",
@@ -352,6 +348,7 @@ store_open(const char *path, enum store_mode mode, char **err)
 
 	*err = NULL;
 	s->mode = mode;
+	s->path = xstrdup(path);
 	if (mode == STORE_WRITER) {
 		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 		if (slash != NULL && slash != dir) {
@@ -367,7 +364,7 @@ store_open(const char *path, enum store_mode mode, char **err)
 	} else {
 		flags = SQLITE_OPEN_READONLY;
 	}
-	flags |= SQLITE_OPEN_NOMUTEX;   /* one connection per thread */
+	flags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;   /* one connection per thread */
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		buf_printf(&b, "cannot open %s: %s", path,
 		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -389,13 +386,12 @@ store_open(const char *path, enum store_mode mode, char **err)
 		}
 		if (migrate(s, err) == -1)
 			goto fail_err;
-		/* bulk indexing merges FTS5 segments less eagerly: 29% less CPU to
-		 * index the bench corpus, searches unchanged (measured in bench/) */
-		exec_sql(s, "INSERT INTO posts_fts(posts_fts, rank) VALUES ('automerge', 16);"
-		    "INSERT INTO posts_fts(posts_fts, rank) VALUES ('crisismerge', 64)");
+		if (store_search_prepare(s, err) == -1)
+			goto fail_err;
 	} else {
 		exec_sql(s, "PRAGMA query_only = ON");
 	}
+	store_search_attach(s);
 	return s;
 fail:
 	*err = buf_steal(&b);
@@ -421,11 +417,13 @@ store_close(struct store *s)
 	for (i = 0; i < STORE_DIGEST_STMTS; i++)
 		sqlite3_finalize(s->digest_stmt[i]);
 	tag_cache_clear(s);
+	store_indexer_close(s->indexer);
 	if (s->db != NULL) {
 		if (s->mode == STORE_WRITER)
 			sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_close(s->db);
 	}
+	free(s->path);
 	free(s);
 }
 
@@ -925,15 +923,30 @@ save_tags(struct store *s, const struct post *p, bool replace)
 	return rc;
 }
 
-/* The plain text of a post's content, for search and snippets. */
-static const char *
-post_search_text(const struct post *p)
+/*
+ * Text-typed content (a JSON Feed content_text, an Atom type="text") is
+ * stored as HTML, escaped, a paragraph per blank-line-separated block, so
+ * the reader shows it and the search indexer (which reads content_html)
+ * finds it.
+ */
+static void
+text_html(struct buf *out, const char *text)
 {
-	if (p->search_text != NULL)
-		return p->search_text;
-	if (p->content_text != NULL)
-		return p->content_text;
-	return p->summary;
+	const char *p = text, *end;
+	size_t n;
+
+	while (*p != '\0') {
+		while (*p == '\n' || *p == '\r')
+			p++;
+		end = strstr(p, "\n\n");
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n > 0) {
+			buf_puts(out, "<p>");
+			html_escape(out, p, n);
+			buf_puts(out, "</p>");
+		}
+		p += n;
+	}
 }
 
 static int
@@ -944,6 +957,7 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 		[POST_PUBLISHED] = "published", [POST_DRAFT] = "draft", [POST_DELETED] = "deleted",
 	};
 	sqlite3_stmt *st;
+	struct buf text = BUF_INIT;
 	int64_t existing = 0, published, updated;
 	char week[16];
 	bool same = false;
@@ -989,8 +1003,10 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 	store_bind_text(st, 5, p->title);
 	store_bind_text(st, 6, names->len ? buf_str(names) : NULL);
 	store_bind_text(st, 7, json->len ? buf_str(json) : NULL);
-	store_bind_text(st, 8, p->content_html);
-	store_bind_text(st, 9, post_search_text(p));
+	if (p->content_html == NULL && p->content_text != NULL)
+		text_html(&text, p->content_text);
+	store_bind_text(st, 8, p->content_html != NULL ? p->content_html :
+	    text.len ? buf_str(&text) : NULL);
 	store_bind_text(st, 10, p->summary);
 	store_bind_text(st, 11, p->summary_html);
 	sqlite3_bind_int64(st, 12, published);
@@ -1007,6 +1023,7 @@ save_post(struct store *s, int64_t feed_id, struct post *p, struct save_stats *s
 		sqlite3_bind_int64(st, 21, existing);
 	rc = sqlite3_step(st);
 	store_done(st);
+	buf_free(&text);
 	if (rc != SQLITE_DONE) {
 		store_db_error(s, existing ? "post update" : "post insert");
 		return -1;
@@ -1090,50 +1107,31 @@ fail:
 	return -1;
 }
 
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
 int
 store_index_pending(struct store *s)
 {
-	sqlite3_stmt *st;
-	int64_t upto = 0, max = 0;
-	int rc;
+	char *err = NULL;
+	int n, total = 0;
 
-	if (begin(s) == -1)
-		return -1;
-	st = stmt(s, S_FTS_UPTO);
-	if (st == NULL)
-		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		upto = sqlite3_column_int64(st, 0);
-		max = sqlite3_column_int64(st, 1);
+	if (s->indexer == NULL) {
+		s->indexer = store_indexer_open(s->path, &err);
+		if (s->indexer == NULL) {
+			log_error("cannot open the search index", "error=%s", log_quote(err));
+			free(err);
+			return -1;
+		}
 	}
-	store_done(st);
-	if (max <= upto) {
-		rollback(s);
-		return 0;
-	}
-	st = stmt(s, S_FTS_FILL);
-	sqlite3_bind_int64(st, 1, upto);
-	sqlite3_bind_int64(st, 2, max);
-	rc = sqlite3_step(st);
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "search index");
-		goto fail;
-	}
-	st = stmt(s, S_FTS_MARK);
-	sqlite3_bind_int64(st, 1, max);
-	rc = sqlite3_step(st);
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "search index mark");
-		goto fail;
-	}
-	if (commit(s) == -1)
-		return -1;
-	return (int)(max - upto);
-fail:
-	rollback(s);
-	return -1;
+	do {
+		n = store_indexer_run(s->indexer, STORE_INDEX_BATCH);
+		total += n;
+	} while (n > 0);
+	return n == -1 ? -1 : total;
 }
 
 /* ---------------------------------------------------------------- counts */

@@ -164,11 +164,42 @@ int store_feed_commit(struct store *s, const struct feed_update *u,
     struct post *const *posts, size_t n, struct save_stats *stats);
 
 /*
- * Adds posts stored since the last call to the search index, in one
- * transaction.  Returns how many were indexed, or -1.  The pipeline calls
- * it after each round of feeds and after each publish.
+ * The search index (store_search.c) lives in its own SQLite file beside
+ * the store (crier.db -> crier-search.db).  Every change to a post is
+ * queued in the store by triggers; an indexer reads the queue and the
+ * posts (the text comes from content_html, or the summary) and brings
+ * the index up to date on its own connections, so indexing never holds
+ * the store's write lock.  Any number of indexers may run, in threads
+ * or processes: each batch is one transaction on the index file, which
+ * records how far the queue has been indexed.
+ *
+ * store_indexer_open() opens an indexer for the store at store_path
+ * (whose writer has created the index file); NULL with *err (malloc'd)
+ * when it cannot.  store_indexer_run() indexes at most max queued
+ * changes in one transaction and returns how many, 0 when the index is
+ * up to date, or -1 (logged).  An indexer belongs to one thread at a time.
+ */
+struct store_indexer;
+#define STORE_INDEX_BATCH 2000
+struct store_indexer *store_indexer_open(const char *store_path, char **err);
+int store_indexer_run(struct store_indexer *ix, size_t max);
+/* The last queue position indexed (as far as this indexer knows). */
+int64_t store_indexer_done(const struct store_indexer *ix);
+void store_indexer_close(struct store_indexer *ix);
+
+/*
+ * Brings the search index up to date on the calling thread (an indexer
+ * of s's own, opened on first use).  Returns how many changes were
+ * indexed, or -1.  The pipeline calls it after each publish; the
+ * background indexer (pipeline.c) does the rest.
  */
 int store_index_pending(struct store *s);
+
+/* The file s was opened on (owned by s). */
+const char *store_path(const struct store *s);
+
+/* Forgets queued changes up to `done` (store_indexer_done()): 0 or -1. */
+int store_search_queue_prune(struct store *s, int64_t done);
 
 /* ---------------------------------------------------------------- posts */
 

@@ -33,6 +33,8 @@ struct store {
 	sqlite3_stmt *digest_stmt[STORE_DIGEST_STMTS];  /* store_digest.c */
 	struct tag_slot tag_cache[STORE_TAG_CACHE];   /* writer: tag slug -> id */
 	int64_t own_writes;     /* bumped on each commit of this connection */
+	char *path;             /* the store's file */
+	struct store_indexer *indexer;  /* store_index_pending()'s, opened on first use */
 };
 
 void store_db_error(struct store *s, const char *what);
@@ -45,6 +47,19 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 /* Steps a one-row lookup: 0 with the row current (the caller store_done()s),
  * 1 when there is no row, -1 on an error (logged). */
 int store_step_row(struct store *s, sqlite3_stmt *st, const char *what);
+
+/*
+ * The search index file (store_search.c).  store_search_prepare() runs
+ * in the writer's store_open(): it creates the index file when missing
+ * and then queues every post for indexing.  store_search_attach() makes
+ * the index readable on any connection as schema "search" (read-only: a
+ * write transaction on the store never locks the index, so the indexer
+ * and the store's writer do not wait for each other); posts_fts then
+ * names search.posts_fts.  Failing to attach is logged: searches then
+ * fail with a clear error and everything else works.
+ */
+int store_search_prepare(struct store *s, char **err);
+void store_search_attach(struct store *s);
 
 /*
  * The post row of the read half (store_read.c), for other lists of posts

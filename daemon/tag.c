@@ -164,6 +164,18 @@ rule_matches(const struct rule *ru, const struct post *p, const char *feed_name,
 	return true;
 }
 
+bool
+tag_rules_read_content(const struct tag_rules *r)
+{
+	size_t i;
+
+	for (i = 0; r != NULL && i < r->n; i++) {
+		if (r->rules[i].has[RULE_CONTENT])
+			return true;
+	}
+	return false;
+}
+
 int
 tag_apply_rules(const struct tag_rules *r, struct arena *a, struct post *p,
     const char *feed_name, const char *feed_url)

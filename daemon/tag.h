@@ -22,6 +22,8 @@ struct tag_rules;
 struct tag_rules *tag_rules_new(const struct config *cfg, char **err);
 void tag_rules_free(struct tag_rules *r);          /* NULL does nothing */
 size_t tag_rules_count(const struct tag_rules *r);
+/* Whether any rule reads a post's content (its plain text must be ready). */
+bool tag_rules_read_content(const struct tag_rules *r);
 
 /*
  * Adds the tags of every matching rule to p (origin TAG_RULE), labels

@@ -182,6 +182,8 @@ class Crier:
         """Rows of a query on the real database file (read-only)."""
         db = sqlite3.connect(f"file:{self.data_dir}/crier.db?mode=ro", uri=True, timeout=10)
         try:
+            # the search index is its own file, attached as crier attaches it
+            db.execute("ATTACH DATABASE ? AS search", (f"file:{self.data_dir}/crier-search.db?mode=ro",))
             return db.execute(query, args).fetchall()
         finally:
             db.close()

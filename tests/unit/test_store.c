@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "config.h"
 #include "store.h"
@@ -18,18 +19,31 @@
 static char dir[] = "/tmp/crier-test-store-XXXXXX";
 static char path[256];
 
+/* the numbered migrations (store_schema.c), to build an older store */
+extern const char *const store_migrations[];
+
+/* Removes an SQLite file with its WAL and shared-memory files. */
+static void
+unlink_db(const char *file)
+{
+	char side[320];
+
+	unlink(file);
+	snprintf(side, sizeof(side), "%.300s-wal", file);
+	unlink(side);
+	snprintf(side, sizeof(side), "%.300s-shm", file);
+	unlink(side);
+}
+
+/* A new store; a search index file left from the last test is noticed
+ * and rebuilt (test_search_file checks that). */
 static struct store *
 open_fresh(void)
 {
 	char *err = NULL;
 	struct store *s;
-	char wal[300];
 
-	unlink(path);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(wal);
-	snprintf(wal, sizeof(wal), "%s-shm", path);
-	unlink(wal);
+	unlink_db(path);
 	s = store_open(path, STORE_WRITER, &err);
 	if (s == NULL)
 		fail_msg("store_open: %s", err);
@@ -55,6 +69,45 @@ assert_query(struct store *s, const char *sql, const char *want)
 	free(got);
 }
 
+/* FTS5's own check of the index file (the store attaches it read-only). */
+static void
+search_integrity(const char *store_path)
+{
+	char file[300], *msg = NULL;
+	sqlite3 *db;
+
+	snprintf(file, sizeof(file), "%.*s-search.db", (int)strlen(store_path) - 3, store_path);
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+	if (sqlite3_exec(db, "INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')", NULL,
+	    NULL, &msg) != SQLITE_OK)
+		fail_msg("integrity-check: %s", msg);
+	sqlite3_close(db);
+}
+
+/* content as the sanitizer would store it: escaped, in a paragraph */
+static const char *
+html_para(struct arena *a, const char *text)
+{
+	struct buf b = BUF_INIT;
+	const char *p, *out;
+
+	buf_puts(&b, "<p>");
+	for (p = text; *p; p++) {
+		if (*p == '&')
+			buf_puts(&b, "&amp;");
+		else if (*p == '<')
+			buf_puts(&b, "&lt;");
+		else if (*p == '>')
+			buf_puts(&b, "&gt;");
+		else
+			buf_putc(&b, *p);
+	}
+	buf_puts(&b, "</p>");
+	out = arena_strdup(a, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
 static struct post *
 mkpost(struct arena *a, const char *guid, const char *title, const char *content, int64_t published)
 {
@@ -63,7 +116,7 @@ mkpost(struct arena *a, const char *guid, const char *title, const char *content
 	p->guid = arena_strdup(a, guid);
 	p->url = arena_printf(a, "https://example.org/%s", guid);
 	p->title = arena_strdup(a, title);
-	p->content_html = arena_printf(a, "<p>%s</p>", content);
+	p->content_html = html_para(a, content);
 	p->search_text = arena_strdup(a, content);
 	p->published_at = published;
 	p->fetched_at = published + 60;
@@ -212,14 +265,17 @@ test_posts(void **state)
 	assert_int_equal(st.unchanged_posts, 1);
 	assert_query(s, "SELECT count(*) FROM posts", "3\n");
 	assert_query(s, "SELECT title FROM posts WHERE guid = 'p2'", "Second, revised\n");
-	/* p2 was indexed, so its update replaced its entry at once; p3 waits */
+	/* the index follows when the indexer runs: p2's change and p3 wait */
 	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'third'", "0\n");
-	assert_int_equal(store_index_pending(s), 1);
+	assert_query(s, "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'rivers'", "2\n");
+	assert_int_equal(store_index_pending(s), 2);
 	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'third'", "1\n");
 	assert_query(s, "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'mountains'",
 	    "2\n");
 	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'rivers'", "0\n");
-	assert_query(s, "INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')", "");
+	/* the index holds the text of the HTML, not its markup */
+	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'p'", "0\n");
+	search_integrity(path);
 	buf_free(&tags);
 	arena_free(a);
 	store_close(s);
@@ -479,6 +535,89 @@ test_search(void **state)
 	store_close(s);
 }
 
+static void
+search_count(const char *q, int want)
+{
+	char *err = NULL, sql[200], expect[16];
+	struct store *s = store_open(path, STORE_READER, &err);
+
+	if (s == NULL)
+		fail_msg("store_open: %s", err);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH '%s'", q);
+	snprintf(expect, sizeof(expect), "%d\n", want);
+	assert_query(s, sql, expect);
+	store_close(s);
+}
+
+/*
+ * The search index file: an older store (schema 4, index inside) moves
+ * its posts to it; a deleted index file, or one left beside a new store,
+ * is rebuilt from the posts; readers see it, attached.
+ */
+static void
+test_search_file(void **state)
+{
+	char search[300], version[64], *err = NULL, *msg = NULL;
+	struct store *s;
+	sqlite3 *db;
+	int i;
+
+	(void)state;
+	snprintf(search, sizeof(search), "%s/sub/crier-search.db", dir);
+	/* a schema-4 store with two posts in its own index */
+	s = open_fresh();
+	store_close(s);
+	unlink_db(path);
+	unlink_db(search);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
+	    "applied_at INTEGER NOT NULL)", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < 4; i++) {
+		if (sqlite3_exec(db, store_migrations[i], NULL, NULL, &msg) != SQLITE_OK)
+			fail_msg("migration %d: %s", i + 1, msg);
+		snprintf(version, sizeof(version), "INSERT INTO schema_version VALUES (%d, 0)", i + 1);
+		assert_int_equal(sqlite3_exec(db, version, NULL, NULL, NULL), SQLITE_OK);
+	}
+	assert_int_equal(sqlite3_exec(db,
+	    "INSERT INTO posts (guid, title, content_html, text, published_at, updated_at, "
+	    "fetched_at, week, content_hash) VALUES "
+	    "('a', 'Otters', '<p>by the river</p>', 'by the river', 1, 1, 1, '1970-W01', 'x'), "
+	    "('b', 'Badgers', NULL, 'in the wood', 2, 2, 2, '1970-W01', 'y');"
+	    "INSERT INTO posts_fts(rowid, title, text, author) SELECT id, title, text, author FROM posts;"
+	    "UPDATE meta SET value = 2 WHERE key = 'fts_upto'", NULL, NULL, &msg), SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, STORE_WRITER, &err);
+	if (s == NULL)
+		fail_msg("store_open: %s", err);
+	assert_query(s, "SELECT count(*) FROM posts WHERE text IS NOT NULL", "0\n");
+	assert_int_equal(store_index_pending(s), 2);
+	search_count("river", 1);
+	search_count("otters", 1);
+	search_count("wood", 0);         /* text-only content: only the summary is indexed */
+	/* a change is indexed again, a deleted post leaves the index */
+	assert_query(s, "UPDATE posts SET content_html = '<p>by the sea</p>' WHERE guid = 'a'", "");
+	assert_query(s, "DELETE FROM posts WHERE guid = 'b'", "");
+	assert_int_equal(store_index_pending(s), 2);
+	search_count("river", 0);
+	search_count("sea", 1);
+	search_count("badgers", 0);
+	store_close(s);
+	/* the index file deleted: rebuilt when the store opens */
+	unlink_db(search);
+	s = store_open(path, STORE_WRITER, &err);
+	assert_non_null(s);
+	search_count("sea", 0);
+	assert_int_equal(store_index_pending(s), 1);
+	search_count("sea", 1);
+	store_close(s);
+	/* a new store beside the old index file: the old posts are not found */
+	s = open_fresh();
+	assert_int_equal(store_index_pending(s), 0);
+	search_count("sea", 0);
+	store_close(s);
+	search_integrity(path);
+}
+
 static int
 setup(void **state)
 {
@@ -511,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_failure_counts),
 		cmocka_unit_test(test_read_lists),
 		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_search_file),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }
