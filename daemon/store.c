@@ -389,7 +389,8 @@ store_open(const char *path, enum store_mode mode, char **err)
 		if (store_search_prepare(s, err) == -1)
 			goto fail_err;
 	} else {
-		exec_sql(s, "PRAGMA query_only = ON");
+		/* read-only by its open flags; temp tables (store_search_verify) stay writable */
+		exec_sql(s, "PRAGMA temp_store = MEMORY");
 	}
 	store_search_attach(s);
 	return s;

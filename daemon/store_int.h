@@ -62,6 +62,18 @@ int store_search_prepare(struct store *s, char **err);
 void store_search_attach(struct store *s);
 
 /*
+ * The index is contentless: it finds candidate posts by their words but
+ * keeps no copy of their text, and words a post lost in a change stay
+ * in it (FTS5 cannot take a contentless row out without its old text).
+ * store_search_verify() checks a page of candidates (posts as
+ * store_read_post() makes them) against their current text in a small
+ * FTS5 table of the connection's own (same tokenizer, same query): a post
+ * that no longer matches is taken out of list, the others get
+ * "snippet_html" from FTS5's snippet().  0, or -1 on a database error.
+ */
+int store_search_verify(struct store *s, const char *match, json_t *list);
+
+/*
  * The post row of the read half (store_read.c), for other lists of posts
  * (store_digest.c): select POST_COLUMNS with POST_FROM, then hand each
  * row to store_read_post(), which returns a post object in the store.h

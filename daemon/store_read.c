@@ -7,7 +7,6 @@
 #include "store.h"
 #include "store_int.h"
 #include "log.h"
-#include "sanitize.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -38,7 +37,8 @@ static const char *const read_sql[R_COUNT] = {
 	    "p.week = ?4 AND (p.kind = 'local' OR p.team_id IS NOT NULL OR " TAGGED("?5") ")"
 	    POST_PAGE,
 	[R_POST] = "SELECT " POST_COLUMNS POST_FROM "WHERE p.status = 'published' AND p.id = ?1",
-	[R_SEARCH] = "SELECT " POST_COLUMNS ", snippet(posts_fts, 1, char(1), char(2), '…', 24) "
+	/* candidates: store_search_verify() checks them and makes the snippets */
+	[R_SEARCH] = "SELECT " POST_COLUMNS
 	    "FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
 	    "LEFT JOIN feeds f ON f.id = p.feed_id LEFT JOIN teams t ON t.id = p.team_id "
 	    "WHERE posts_fts MATCH ?1 AND posts_fts.rowid < ?3 AND p.status = 'published' "
@@ -149,32 +149,13 @@ store_read_post(sqlite3_stmt *st)
 
 /* Steps st to the end, collecting posts; NULL on a database error. */
 static json_t *
-collect_posts(struct store *s, sqlite3_stmt *st, int snippet_col)
+collect_posts(struct store *s, sqlite3_stmt *st)
 {
-	json_t *list = json_array(), *post;
-	struct buf snip = BUF_INIT;
+	json_t *list = json_array();
 	int rc;
 
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		post = post_from_row(st);
-		if (snippet_col >= 0) {
-			const char *t = (const char *)sqlite3_column_text(st, snippet_col);
-			const char *p;
-			buf_reset(&snip);
-			/* the snippet is plain text with \1 and \2 around matches */
-			for (p = t ? t : ""; *p; p++) {
-				if (*p == '\1')
-					buf_puts(&snip, "<mark>");
-				else if (*p == '\2')
-					buf_puts(&snip, "</mark>");
-				else
-					html_escape(&snip, p, 1);
-			}
-			json_object_set_new(post, "snippet_html", json_string(buf_str(&snip)));
-		}
-		json_array_append_new(list, post);
-	}
-	buf_free(&snip);
+	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
+		json_array_append_new(list, post_from_row(st));
 	store_done(st);
 	if (rc != SQLITE_DONE) {
 		store_db_error(s, "post list");
@@ -213,7 +194,7 @@ store_posts(struct store *s, const struct post_query *q)
 	default:
 		break;
 	}
-	return collect_posts(s, st, -1);
+	return collect_posts(s, st);
 }
 
 json_t *
@@ -226,7 +207,7 @@ store_post_get(struct store *s, int64_t id, bool *missing)
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
-	list = collect_posts(s, st, -1);
+	list = collect_posts(s, st);
 	if (list == NULL)
 		return NULL;
 	if (json_array_size(list) == 0)
@@ -271,6 +252,7 @@ static json_t *
 search_once(struct store *s, const char *match, int limit, int64_t before_id, bool *syntax_error)
 {
 	sqlite3_stmt *st = rstmt(s, R_SEARCH);
+	json_t *list;
 	int rc;
 
 	*syntax_error = false;
@@ -287,7 +269,12 @@ search_once(struct store *s, const char *match, int limit, int64_t before_id, bo
 		return NULL;
 	}
 	sqlite3_reset(st);
-	return collect_posts(s, st, 22);
+	list = collect_posts(s, st);
+	if (list != NULL && store_search_verify(s, match, list) == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
 }
 
 json_t *
