@@ -1562,32 +1562,92 @@ html_looks_like_html(const char *s, size_t len)
 	return signal;
 }
 
+/* The replacement html_escape() writes for c, or NULL when c stays. */
+static const char *
+escape_of(char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Copies the leading bytes of p[0..n) that html_escape() keeps as they
+ * are to w, and returns how many there were.  w must have room for n
+ * bytes: sixteen are stored before they are looked at.
+ */
+static size_t
+copy_unescaped(char *w, const char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
+	const __m128i gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"');
+	const __m128i apos = _mm_set1_epi8('\'');
+	__m128i v, m;
+	unsigned mask;
+
+	for (; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		_mm_storeu_si128((__m128i *)(void *)(w + i), v);
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
+		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quot), _mm_cmpeq_epi8(v, apos))));
+		mask = (unsigned)_mm_movemask_epi8(m);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	for (; i < n && escape_of(p[i]) == NULL; i++)
+		w[i] = p[i];
+	return i;
+}
+
+/*
+ * A replacement is at most six bytes, so room for 6 * len is reserved
+ * once and the text written in place.  A capped buf without that much
+ * room gets the runs and replacements appended one by one, each as far
+ * as the cap allows.
+ */
 void
 html_escape(struct buf *out, const char *s, size_t len)
 {
 	const char *rep;
-	size_t i, run = 0;
+	size_t i, run = 0, k;
+	char *w;
 
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
-			continue;
+	if (len <= SIZE_MAX / 8 && buf_reserve(out, 6 * len) == 0) {
+		w = out->data + out->len;
+		for (i = 0; i < len; ) {
+			k = copy_unescaped(w, s + i, len - i);
+			w += k;
+			i += k;
+			if (i == len)
+				break;
+			rep = escape_of(s[i++]);
+			k = strlen(rep);
+			memcpy(w, rep, k);
+			w += k;
 		}
+		*w = '\0';
+		out->len = (size_t)(w - out->data);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		rep = escape_of(s[i]);
+		if (rep == NULL)
+			continue;
 		buf_append(out, s + run, i - run);
 		buf_puts(out, rep);
 		run = i + 1;
