@@ -304,12 +304,35 @@ struct unclosed {
 	size_t n, cap, next;
 };
 
+/*
+ * URLs resolved earlier in this call (the same footnote, author page or
+ * feed link recurs within one item): a hash table of the cleaned
+ * reference -> what url_resolve() gave, allocated at the first relative
+ * URL.  Resolution depends only on the reference and the base, so an
+ * answer from here is the answer libxml2 gave before.  Once the table
+ * is three quarters full, further URLs are resolved without it.
+ */
+#define MEMO_SLOTS      64
+
+struct memo_slot {
+	bool used, ok;          /* ok: it resolved; url follows the key */
+	uint32_t hash;
+	size_t at, key_len, url_len;    /* in memo->bytes */
+};
+
+struct url_memo {
+	struct memo_slot slot[MEMO_SLOTS];
+	size_t n;
+	struct buf bytes;
+};
+
 struct san {
 	struct buf *out;
 	bool text_mode;         /* html_to_text() */
 	bool full;              /* out's cap was reached: stop */
 	size_t reserve;         /* bytes the open elements' end tags need */
-	const char *base;
+	struct url_base base;
+	struct url_memo *memo;
 
 	const struct element *stack[CAP_HTML_DEPTH];
 	size_t depth;
@@ -337,7 +360,7 @@ san_init(struct san *s, struct buf *out, const char *base, bool text_mode)
 {
 	memset(s, 0, sizeof(*s));
 	s->out = out;
-	s->base = base != NULL && base[0] != '\0' ? base : NULL;
+	url_base_init(&s->base, base);
 	s->text_mode = text_mode;
 	buf_init(&s->value, CAP_FIELD_BYTES);
 	buf_init(&s->url, CAP_URL_BYTES);
@@ -355,6 +378,10 @@ san_free(struct san *s)
 		free(s->unclosed);
 	}
 	free(s->nested);
+	if (s->memo != NULL)
+		buf_free(&s->memo->bytes);
+	free(s->memo);
+	url_base_free(&s->base);
 	buf_free(&s->value);
 	buf_free(&s->url);
 	buf_free(&s->srcset);
@@ -734,6 +761,69 @@ scheme_allowed(const char *url, size_t len, bool mailto)
 	    (mailto && strcmp(scheme, "mailto") == 0);
 }
 
+static uint32_t
+memo_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;       /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+/* The slot holding p[0..n), or the empty one where it would go. */
+static struct memo_slot *
+memo_find(struct url_memo *m, const char *p, size_t n, uint32_t hash)
+{
+	struct memo_slot *e;
+	size_t i;
+
+	for (i = hash & (MEMO_SLOTS - 1);; i = (i + 1) & (MEMO_SLOTS - 1)) {
+		e = &m->slot[i];
+		if (!e->used || (e->hash == hash && e->key_len == n &&
+		    memcmp(m->bytes.data + e->at, p, n) == 0))
+			return e;
+	}
+}
+
+/*
+ * Resolves the relative URL p[0..n) against the base into s->url (reset),
+ * through the memo; false when libxml2 cannot read it.
+ */
+static bool
+resolve(struct san *s, const char *p, size_t n)
+{
+	struct url_memo *m = s->memo;
+	struct memo_slot *e;
+	uint32_t hash = memo_hash(p, n);
+	bool ok;
+
+	if (m == NULL) {
+		m = s->memo = xcalloc(1, sizeof(*m));
+		buf_init(&m->bytes, 0);
+	}
+	e = memo_find(m, p, n, hash);
+	if (e->used) {
+		if (e->ok)
+			buf_append(&s->url, m->bytes.data + e->at + e->key_len, e->url_len);
+		return e->ok;
+	}
+	ok = url_base_resolve(&s->base, &s->url, p, n) == 0;
+	if (m->n >= MEMO_SLOTS * 3 / 4)
+		return ok;
+	m->n++;
+	e->used = true;
+	e->ok = ok;
+	e->hash = hash;
+	e->at = m->bytes.len;
+	e->key_len = n;
+	e->url_len = ok ? s->url.len : 0;
+	buf_append(&m->bytes, p, n);
+	buf_append(&m->bytes, s->url.data, e->url_len);
+	return ok;
+}
+
 /*
  * Checks one decoded URL p[0..n) (modified in place) and leaves the
  * absolute form in s->url.  False when the URL is not allowed.
@@ -741,20 +831,13 @@ scheme_allowed(const char *url, size_t len, bool mailto)
 static bool
 url_check(struct san *s, char *p, size_t n, bool mailto)
 {
-	char save;
-	int rc;
-
 	url_clean(p, &n);
 	if (!scheme_allowed(p, n, mailto))
 		return false;
 	buf_reset(&s->url);
-	if (s->base == NULL || url_scheme_n(p, n, NULL, 0))
+	if (s->base.url == NULL || url_scheme_n(p, n, NULL, 0))
 		return buf_append(&s->url, p, n) == 0;
-	save = p[n];
-	p[n] = '\0';
-	rc = url_resolve(&s->url, s->base, p);
-	p[n] = save;
-	if (rc == -1)
+	if (!resolve(s, p, n))
 		return false;   /* not a URL libxml2 can read: garbage */
 	return scheme_allowed(buf_str(&s->url), s->url.len, mailto);
 }
