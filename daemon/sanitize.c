@@ -326,6 +326,19 @@ struct url_memo {
 	struct buf bytes;
 };
 
+/*
+ * The element names met in this call (a handful, over and over): a small
+ * direct-mapped table in front of element_find()'s bsearch.  A slot
+ * holds a NUL-padded name as its two words; a zero first word is empty.
+ */
+#define SEEN_BITS       5
+#define SEEN_SLOTS      (1u << SEEN_BITS)
+
+struct seen_name {
+	uint64_t w0, w1;
+	const struct element *el;       /* NULL: not an element crier knows */
+};
+
 struct san {
 	struct buf *out;
 	bool text_mode;         /* html_to_text() */
@@ -333,6 +346,7 @@ struct san {
 	size_t reserve;         /* bytes the open elements' end tags need */
 	struct url_base base;
 	struct url_memo *memo;
+	struct seen_name seen[SEEN_SLOTS];
 
 	const struct element *stack[CAP_HTML_DEPTH];
 	size_t depth;
@@ -394,7 +408,7 @@ san_free(struct san *s)
  * The copy is done here rather than by buf_append: this is the hot path.
  */
 static void
-put(struct san *s, const char *p, size_t n)
+put_checked(struct san *s, const char *p, size_t n)
 {
 	struct buf *b = s->out;
 
@@ -409,6 +423,24 @@ put(struct san *s, const char *p, size_t n)
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+/*
+ * put_checked(), with its common case inline: an output without a cap
+ * (never full, no reserve to keep) that has room for n more bytes.
+ */
+static inline __attribute__((always_inline)) void
+put(struct san *s, const char *p, size_t n)
+{
+	struct buf *b = s->out;
+
+	if (b->max == 0 && b->len + n < b->cap) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	put_checked(s, p, n);
 }
 
 /* Forgets what was written after mark (a half-written tag). */
@@ -1033,6 +1065,24 @@ element_find(const char *name)
 	    element_cmp);
 }
 
+/* element_find() through s->seen; name is not empty. */
+static const struct element *
+element_find_seen(struct san *s, const char *name)
+{
+	struct seen_name *e;
+	uint64_t w0, w1;
+
+	memcpy(&w0, name, 8);
+	memcpy(&w1, name + 8, 8);
+	e = &s->seen[((w0 ^ (w1 * 31)) * 0x9E3779B97F4A7C15ULL) >> (64 - SEEN_BITS)];
+	if (e->w0 != w0 || e->w1 != w1) {
+		e->w0 = w0;
+		e->w1 = w1;
+		e->el = element_find(name);
+	}
+	return e->el;
+}
+
 static int
 attribute_cmp(const void *key, const void *elem)
 {
@@ -1417,7 +1467,7 @@ read_tag(struct san *s, const char *p, size_t n, struct tag *t)
 	if (i >= n || !is_alpha(p[i]))
 		return 0;
 	i = read_name(p, i, n, name, false);
-	t->el = name[0] != '\0' ? element_find(name) : NULL;
+	t->el = name[0] != '\0' ? element_find_seen(s, name) : NULL;
 	want = !t->end && t->el != NULL && t->el->kind == EK_KEEP &&
 	    s->drop == NULL && !s->text_mode;
 	len = read_attrs(p, i, n, t, want);
