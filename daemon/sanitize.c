@@ -492,9 +492,12 @@ has_byte(uint64_t x, unsigned char c)
 }
 
 #ifdef __SSE2__
-/* first_special() sixteen bytes at a time; returns where it stopped. */
+/*
+ * first_special() sixteen bytes at a time, while they are readable;
+ * returns where it stopped (a special byte, possibly at or past n).
+ */
 static size_t
-first_special_sse2(const char *p, size_t n, bool attr)
+first_special_sse2(const char *p, size_t n, size_t avail, bool attr)
 {
 	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
 	const __m128i gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"');
@@ -503,7 +506,7 @@ first_special_sse2(const char *p, size_t n, bool attr)
 	size_t i;
 	int mask;
 
-	for (i = 0; i + 16 <= n; i += 16) {
+	for (i = 0; i < n && i + 16 <= avail; i += 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
 		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
@@ -522,19 +525,24 @@ first_special_sse2(const char *p, size_t n, bool attr)
 /*
  * Index of the first byte in p[0..n) that put_escaped() must look at
  * (& < > NUL, non-ASCII, and " in attributes), or n.  Sixteen bytes at
- * a time with SSE2, else eight with has_byte() (in its mask the lowest
- * set bit is exact), then one at a time.
+ * a time with SSE2 (also past n, up to avail: the bytes readable at p,
+ * at least n), else eight with has_byte() (in its mask the lowest set
+ * bit is exact), then one at a time.
  */
 static size_t
-first_special(const char *p, size_t n, bool attr)
+first_special(const char *p, size_t n, size_t avail, bool attr)
 {
 	size_t i = 0;
 	uint64_t x, hit;
 
 #ifdef __SSE2__
-	i = first_special_sse2(p, n, attr);
-	if (i + 16 <= n)
+	i = first_special_sse2(p, n, avail, attr);
+	if (i >= n)
+		return n;
+	if (i + 16 <= avail)
 		return i;
+#else
+	(void)avail;
 #endif
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&x, p + i, 8);
@@ -560,17 +568,18 @@ first_special(const char *p, size_t n, bool attr)
  * Appends p[0..n) escaped for element content (attr false) or a
  * double-quoted attribute value (attr true).  With decode, character
  * references are decoded first (once).  NUL bytes are dropped from
- * text and replaced in attributes, invalid UTF-8 becomes U+FFFD.
+ * text and replaced in attributes, invalid UTF-8 becomes U+FFFD.  avail
+ * (at least n) bytes are readable at p: the scan may look past n.
  */
 static void
-put_escaped(struct san *s, const char *p, size_t n, bool attr, bool decode)
+put_escaped(struct san *s, const char *p, size_t n, size_t avail, bool attr, bool decode)
 {
 	size_t i = 0, run = 0, k;
 	unsigned char cls;
 	uint32_t cp;
 
 	while (i < n) {
-		i += first_special(p + i, n - i, attr);
+		i += first_special(p + i, n - i, avail - i, attr);
 		if (i >= n)
 			break;
 		cls = byte_class[(unsigned char)p[i]];
@@ -741,15 +750,16 @@ put_plain(struct san *s, const char *p, size_t n, bool decode)
 	text_put(s, p + run, i - run);
 }
 
+/* A text run p[0..n) of the input; avail bytes are readable at p. */
 static void
-put_text(struct san *s, const char *p, size_t n)
+put_text(struct san *s, const char *p, size_t n, size_t avail)
 {
 	if (s->drop != NULL || n == 0)
 		return;
 	if (s->text_mode)
 		put_plain(s, p, n, true);
 	else
-		put_escaped(s, p, n, false, true);
+		put_escaped(s, p, n, avail, false, true);
 }
 
 /* ---------------------------------------------------------------- URLs */
@@ -904,7 +914,7 @@ put_url_attr(struct san *s, const struct attribute *a, struct slice v,
 	if (!url_check(s, s->value.data, s->value.len, mailto))
 		return false;
 	put_attr_start(s, a);
-	put_escaped(s, buf_str(&s->url), s->url.len, true, false);
+	put_escaped(s, buf_str(&s->url), s->url.len, s->url.len, true, false);
 	put(s, "\"", 1);
 	return true;
 }
@@ -1024,7 +1034,7 @@ put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
 	if (s->srcset.len == 0)
 		return;
 	put_attr_start(s, a);
-	put_escaped(s, s->srcset.data, s->srcset.len, true, false);
+	put_escaped(s, s->srcset.data, s->srcset.len, s->srcset.len, true, false);
 	put(s, "\"", 1);
 }
 
@@ -1119,7 +1129,7 @@ put_attrs(struct san *s, const struct tag *t)
 			put_srcset_attr(s, a, t->val[id]);
 		else {
 			put_attr_start(s, a);
-			put_escaped(s, t->val[id].ptr, t->val[id].len, true, true);
+			put_escaped(s, t->val[id].ptr, t->val[id].len, t->val[id].len, true, true);
 			put(s, "\"", 1);
 		}
 	}
@@ -1562,7 +1572,7 @@ san_run(struct san *s, const char *html, size_t len)
 	while (!s->full) {
 		lt = memchr(p, '<', (size_t)(end - p));
 		if (lt == NULL) {
-			put_text(s, text, (size_t)(end - text));
+			put_text(s, text, (size_t)(end - text), (size_t)(end - text));
 			if (s->drop == NULL)
 				break;
 			p = text = drop_rewind(s);
@@ -1580,7 +1590,7 @@ san_run(struct san *s, const char *html, size_t len)
 			p = lt + 1;     /* a literal '<' */
 			continue;
 		}
-		put_text(s, text, (size_t)(lt - text));
+		put_text(s, text, (size_t)(lt - text), (size_t)(end - text));
 		p = text = lt + n;
 		if (t.el == NULL)
 			continue;
