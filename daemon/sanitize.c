@@ -1705,24 +1705,16 @@ html_looks_like_html(const char *s, size_t len)
 	return signal;
 }
 
-/* The replacement html_escape() writes for c, or NULL when c stays. */
+/* What html_escape() writes for each byte: NULL when it stays. */
+static const char *const escapes[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+	['\''] = "&#39;",
+};
+
 static const char *
 escape_of(char c)
 {
-	switch (c) {
-	case '&':
-		return "&amp;";
-	case '<':
-		return "&lt;";
-	case '>':
-		return "&gt;";
-	case '"':
-		return "&quot;";
-	case '\'':
-		return "&#39;";
-	default:
-		return NULL;
-	}
+	return escapes[(unsigned char)c];
 }
 
 /*
@@ -1757,6 +1749,15 @@ copy_unescaped(char *w, const char *p, size_t n)
 	return i;
 }
 
+/* buf_reserve(out, n) == 0, without the call when the room is there. */
+static bool
+has_room(struct buf *out, size_t n)
+{
+	if (out->max != 0 && (n > out->max || out->len > out->max - n))
+		return false;
+	return out->cap - out->len > n || buf_reserve(out, n) == 0;
+}
+
 /*
  * A replacement is at most six bytes, so room for 6 * len is reserved
  * once and the text written in place.  A capped buf without that much
@@ -1770,7 +1771,7 @@ html_escape(struct buf *out, const char *s, size_t len)
 	size_t i, run = 0, k;
 	char *w;
 
-	if (len <= SIZE_MAX / 8 && buf_reserve(out, 6 * len) == 0) {
+	if (len <= SIZE_MAX / 8 && has_room(out, 6 * len)) {
 		w = out->data + out->len;
 		for (i = 0; i < len; ) {
 			k = copy_unescaped(w, s + i, len - i);
