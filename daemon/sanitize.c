@@ -1717,31 +1717,46 @@ escape_of(char c)
 	return escapes[(unsigned char)c];
 }
 
+#ifdef __SSE2__
+/* Bit i set when byte i of the sixteen at p is one html_escape() replaces. */
+static unsigned
+escape_mask16(const char *p)
+{
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
+	const __m128i gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"');
+	const __m128i apos = _mm_set1_epi8('\'');
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p), m;
+
+	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
+	    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, quot), _mm_cmpeq_epi8(v, apos))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
 /*
  * Copies the leading bytes of p[0..n) that html_escape() keeps as they
  * are to w, and returns how many there were.  w must have room for n
- * bytes: sixteen are stored before they are looked at.
+ * bytes: sixteen are stored before they are looked at, and the last
+ * sixteen of p, overlapping ones already seen, are taken as one block.
  */
 static size_t
 copy_unescaped(char *w, const char *p, size_t n)
 {
 	size_t i = 0;
 #ifdef __SSE2__
-	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
-	const __m128i gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"');
-	const __m128i apos = _mm_set1_epi8('\'');
-	__m128i v, m;
 	unsigned mask;
 
 	for (; i + 16 <= n; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		_mm_storeu_si128((__m128i *)(void *)(w + i), v);
-		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
-		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, quot), _mm_cmpeq_epi8(v, apos))));
-		mask = (unsigned)_mm_movemask_epi8(m);
+		memcpy(w + i, p + i, 16);
+		mask = escape_mask16(p + i);
 		if (mask != 0)
 			return i + (size_t)__builtin_ctz(mask);
+	}
+	if (i < n && n >= 16) {
+		memcpy(w + n - 16, p + n - 16, 16);
+		mask = escape_mask16(p + n - 16) >> (16 - (n - i));
+		return mask != 0 ? i + (size_t)__builtin_ctz(mask) : n;
 	}
 #endif
 	for (; i < n && escape_of(p[i]) == NULL; i++)
