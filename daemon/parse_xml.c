@@ -299,6 +299,25 @@ struct capture {
 	struct buf text;
 };
 
+/*
+ * What the tables said about a name met in this read, found again by
+ * the name's address: libxml2 interns names in the document's
+ * dictionary, so most are met many times at one address.  The name is
+ * compared as well, so an address that came to hold another name is no
+ * hit.  Cleared at the start of every read (the dictionary goes with
+ * the parser).
+ */
+#define MEMO_BITS       6
+#define MEMO_NAME_LEN   16
+
+struct name_memo {
+	const xmlChar *name;            /* NULL: empty */
+	char copy[MEMO_NAME_LEN];       /* the name, NUL-terminated */
+	int group;                      /* element_lookup()'s group; -1: is it void? */
+	const struct element *el;
+	bool is_void;
+};
+
 struct reader {
 	xmlParserCtxtPtr ctxt;
 	struct arena *arena;
@@ -324,6 +343,7 @@ struct reader {
 	/* one-entry cache of the last namespace URI seen (dict-interned) */
 	const xmlChar *last_uri;
 	const struct ns *last_ns;
+	struct name_memo memo[1u << MEMO_BITS];
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -409,6 +429,59 @@ element_lookup(enum group group, const xmlChar *name)
 	if (group == G_OTHER)
 		return NULL;
 	return bsearch(&k, elements, NELEM(elements), sizeof(elements[0]), element_cmp);
+}
+
+/*
+ * The memo slot for (name, group): *hit says whether it holds the answer;
+ * NULL when the name is too long to be kept.
+ */
+static struct name_memo *
+memo_slot(struct reader *r, const xmlChar *name, int group, bool *hit)
+{
+	struct name_memo *m;
+	size_t len;
+
+	m = &r->memo[(((uintptr_t)name >> 3) * 31 + (unsigned)group) & ((1u << MEMO_BITS) - 1)];
+	*hit = m->name == name && m->group == group && strcmp(m->copy, (const char *)name) == 0;
+	if (*hit)
+		return m;
+	len = strlen((const char *)name);
+	if (len >= MEMO_NAME_LEN)
+		return NULL;
+	m->name = name;
+	m->group = group;
+	memcpy(m->copy, name, len + 1);
+	return m;
+}
+
+/* element_lookup() through the memo. */
+static const struct element *
+element_lookup_memo(struct reader *r, enum group group, const xmlChar *name)
+{
+	struct name_memo *m;
+	bool hit;
+
+	m = memo_slot(r, name, (int)group, &hit);
+	if (m == NULL)
+		return element_lookup(group, name);
+	if (!hit)
+		m->el = element_lookup(group, name);
+	return m->el;
+}
+
+/* Is name an HTML void element?  Through the memo. */
+static bool
+is_void_element(struct reader *r, const xmlChar *name)
+{
+	struct name_memo *m;
+	bool hit;
+
+	m = memo_slot(r, name, -1, &hit);
+	if (m == NULL)
+		return in_list(void_elements, NELEM(void_elements), (const char *)name);
+	if (!hit)
+		m->is_void = in_list(void_elements, NELEM(void_elements), (const char *)name);
+	return m->is_void;
 }
 
 /* Does s contain word (ASCII, case-insensitively)? */
@@ -875,7 +948,7 @@ inline_start(struct reader *r, struct frame *f, const xmlChar *local, int nb,
 		}
 		buf_putc(&c->text, '"');
 	}
-	if (in_list(void_elements, NELEM(void_elements), (const char *)local)) {
+	if (is_void_element(r, local)) {
 		buf_puts(&c->text, " />");
 		f->close = C_INLINE_QUIET;
 	} else {
@@ -1194,7 +1267,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	if (parent->scope == S_SKIP)
 		return;
 	group = group_of(r, prefix, uri, &mark);
-	el = element_lookup(group, local);
+	el = element_lookup_memo(r, group, local);
 	if (el == NULL)
 		return;
 	dispatch(r, f, el, group, mark, parent->scope, nb_attributes, attrs);
@@ -1462,6 +1535,7 @@ read_once(struct reader *r, const char *doc, size_t len)
 	xmlParserCtxtPtr ctxt;
 	struct parse_lift lf;
 
+	memset(r->memo, 0, sizeof(r->memo));
 	parse_prep_lift_cdata(&lf, doc, len);
 	if (lf.n > 0) {
 		r->lifted = lf.v;
