@@ -221,8 +221,9 @@ arena_free(struct arena *a)
 	free(a);
 }
 
-void *
-arena_alloc(struct arena *a, size_t n)
+/* n bytes (rounded up to 16) from the arena, not zeroed. */
+static void *
+arena_bump(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
 	size_t size;
@@ -250,7 +251,15 @@ arena_alloc(struct arena *a, size_t n)
 	}
 	p = c->mem + c->used;
 	c->used += n;
-	memset(p, 0, n);
+	return p;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_bump(a, n);
+
+	memset(p, 0, n == 0 ? 16 : (n + 15) & ~(size_t)15);
 	return p;
 }
 
@@ -261,7 +270,7 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 
 	if (s == NULL)
 		return NULL;
-	p = arena_alloc(a, n + 1);
+	p = arena_bump(a, n + 1);       /* every byte is written: no zeroing */
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

@@ -63,13 +63,30 @@ put_utf8(struct buf *b, uint32_t cp)
 	}
 }
 
+/* Index of the first non-ASCII byte of s[i..len), or len.  Eight at a time. */
+static size_t
+ascii_end(const char *s, size_t i, size_t len)
+{
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & 0x8080808080808080ULL) != 0)
+			break;
+	}
+	while (i < len && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /*
  * Double-encoded UTF-8: every character is U+0000-U+00FF, and those as
  * bytes are valid UTF-8 with at least one multi-byte sequence.  Then
- * out gets the bytes; returns false (out untouched) otherwise.
+ * out gets the bytes; returns false (out untouched) otherwise.  s[0..first)
+ * is known to be ASCII.
  */
 static bool
-undo_double_encoding(struct buf *out, const char *s, size_t len)
+undo_double_encoding(struct buf *out, const char *s, size_t len, size_t first)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, start = out->len;
@@ -77,11 +94,13 @@ undo_double_encoding(struct buf *out, const char *s, size_t len)
 	int pending = 0;        /* continuation bytes still expected */
 	bool multi = false;
 
-	/* one pass that gives up at the first sign of ordinary text */
-	for (i = 0; i < len; i++) {
+	/* one pass that gives up at the first sign of ordinary text;
+	 * s[0..first) is ASCII, and so are the runs skipped between characters */
+	for (i = first; i < len; i++) {
 		if (p[i] < 0x80) {
 			if (pending > 0)
 				return false;
+			i = ascii_end(s, i, len) - 1;
 			continue;
 		}
 		if (p[i] < 0xC2 || p[i] > 0xC3 || i + 1 >= len)
@@ -152,35 +171,18 @@ map_c1(struct buf *out, const char *s, size_t len)
 	buf_append(out, s + run, len - run);
 }
 
-/* Is any byte of s[0..len) non-ASCII?  Eight bytes at a time. */
-static bool
-has_nonascii(const char *s, size_t len)
-{
-	uint64_t w, acc = 0;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		acc |= w;
-		if ((i & 511) == 0 && (acc & 0x8080808080808080ULL) != 0)
-			return true;
-	}
-	for (; i < len; i++)
-		acc |= (unsigned char)s[i];
-	return (acc & 0x8080808080808080ULL) != 0;
-}
-
 /* The value with README 1.9's repairs; points into n->fixed or at v->s. */
 static struct slice
 repaired(struct norm *n, const struct raw *v)
 {
 	struct slice s = { v->s, v->len };
 	struct buf tmp;
+	size_t first = ascii_end(s.ptr, 0, s.len);
 
-	if (!has_nonascii(s.ptr, s.len))
+	if (first == s.len)
 		return s;
 	buf_reset(&n->fixed);
-	if (n->utf8_source && undo_double_encoding(&n->fixed, s.ptr, s.len)) {
+	if (n->utf8_source && undo_double_encoding(&n->fixed, s.ptr, s.len, first)) {
 		s.ptr = buf_str(&n->fixed);
 		s.len = n->fixed.len;
 	}

@@ -144,21 +144,30 @@ const char *parse_charset_decode(struct raw_feed *rf, struct arena *a, const cha
  * section emptied, and lf->v (sorted by end) says where each one ends in
  * lf->doc and where its content is in doc (which must outlive lf).
  * lf->n == 0 means nothing was lifted: read doc itself.  Free with
- * parse_prep_lift_free().
+ * parse_prep_lift_free().  parse_prep_lift() is the same, and with
+ * lift_text it also replaces long runs of character data by empty CDATA
+ * sections (lf->n_text of them, from_text set): their text, references
+ * decoded, is in doc or in lf->decoded.  That is only right when libxml2
+ * finds the document well-formed (see parse_prep.c).
  */
 struct parse_lifted {
 	size_t end;             /* offset just past the emptied section's "]]>" in lf->doc */
-	const char *text;       /* its content, in the original document */
+	const char *text;       /* its content, in the original document or lf->decoded */
 	size_t len;
+	bool from_text;         /* character data, not a CDATA section */
+	size_t at;              /* (while lifting: its offset in lf->decoded) */
 };
 
 struct parse_lift {
 	struct parse_lifted *v;
 	size_t n, cap;
+	size_t n_text;          /* entries that were character data */
 	struct buf doc;
+	struct buf decoded;     /* character data with references decoded */
 };
 
 size_t parse_prep_ampersands(struct buf *out, const char *doc, size_t len);
+void parse_prep_lift(struct parse_lift *lf, const char *doc, size_t len, bool lift_text);
 void parse_prep_lift_cdata(struct parse_lift *lf, const char *doc, size_t len);
 void parse_prep_lift_free(struct parse_lift *lf);
 

@@ -33,8 +33,11 @@
  * (unknown names stay literal) and make the feed bozo.  A bare '&' makes
  * libxml2 drop text, so when one is reported the document is read again
  * with such ampersands escaped (parse_prep_ampersands).  Large CDATA
- * sections are lifted out before libxml2 sees them (parse_prep_lift_cdata)
- * and handed back by position in on_cdata().
+ * sections and long runs of character data are lifted out before libxml2
+ * sees them (parse_prep_lift) and handed back by position in on_cdata().
+ * Lifting character data assumes a well-formed document: when libxml2
+ * reports any error in a read that lifted some, or a lifted run would
+ * not fit its capture whole, the document is read again without.
  */
 #include "caps.h"
 #include "entities.h"
@@ -299,6 +302,25 @@ struct capture {
 	struct buf text;
 };
 
+/*
+ * What the tables said about a name met in this read, found again by
+ * the name's address: libxml2 interns names in the document's
+ * dictionary, so most are met many times at one address.  The name is
+ * compared as well, so an address that came to hold another name is no
+ * hit.  Cleared at the start of every read (the dictionary goes with
+ * the parser).
+ */
+#define MEMO_BITS       6
+#define MEMO_NAME_LEN   16
+
+struct name_memo {
+	const xmlChar *name;            /* NULL: empty */
+	char copy[MEMO_NAME_LEN];       /* the name, NUL-terminated */
+	int group;                      /* element_lookup()'s group; -1: is it void? */
+	const struct element *el;
+	bool is_void;
+};
+
 struct reader {
 	xmlParserCtxtPtr ctxt;
 	struct arena *arena;
@@ -318,12 +340,17 @@ struct reader {
 	xmlDocPtr entity_doc;           /* holds the entities we define */
 	size_t n_entity_decls;
 	size_t entity_bytes;            /* expanded so far */
-	/* CDATA sections taken out before parsing (see lift_cdata) */
+	/* CDATA sections and character data taken out before parsing (parse_prep_lift) */
 	const struct parse_lifted *lifted;
 	size_t n_lifted;
+	bool lifted_text;               /* this read lifted character data */
+	bool lift_unsafe;               /* ...and a run would not have fitted whole */
+	bool clean;                     /* the read met no error at all */
+	unsigned n_errors;              /* errors libxml2 reported */
 	/* one-entry cache of the last namespace URI seen (dict-interned) */
 	const xmlChar *last_uri;
 	const struct ns *last_ns;
+	struct name_memo memo[1u << MEMO_BITS];
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -409,6 +436,59 @@ element_lookup(enum group group, const xmlChar *name)
 	if (group == G_OTHER)
 		return NULL;
 	return bsearch(&k, elements, NELEM(elements), sizeof(elements[0]), element_cmp);
+}
+
+/*
+ * The memo slot for (name, group): *hit says whether it holds the answer;
+ * NULL when the name is too long to be kept.
+ */
+static struct name_memo *
+memo_slot(struct reader *r, const xmlChar *name, int group, bool *hit)
+{
+	struct name_memo *m;
+	size_t len;
+
+	m = &r->memo[(((uintptr_t)name >> 3) * 31 + (unsigned)group) & ((1u << MEMO_BITS) - 1)];
+	*hit = m->name == name && m->group == group && strcmp(m->copy, (const char *)name) == 0;
+	if (*hit)
+		return m;
+	len = strlen((const char *)name);
+	if (len >= MEMO_NAME_LEN)
+		return NULL;
+	m->name = name;
+	m->group = group;
+	memcpy(m->copy, name, len + 1);
+	return m;
+}
+
+/* element_lookup() through the memo. */
+static const struct element *
+element_lookup_memo(struct reader *r, enum group group, const xmlChar *name)
+{
+	struct name_memo *m;
+	bool hit;
+
+	m = memo_slot(r, name, (int)group, &hit);
+	if (m == NULL)
+		return element_lookup(group, name);
+	if (!hit)
+		m->el = element_lookup(group, name);
+	return m->el;
+}
+
+/* Is name an HTML void element?  Through the memo. */
+static bool
+is_void_element(struct reader *r, const xmlChar *name)
+{
+	struct name_memo *m;
+	bool hit;
+
+	m = memo_slot(r, name, -1, &hit);
+	if (m == NULL)
+		return in_list(void_elements, NELEM(void_elements), (const char *)name);
+	if (!hit)
+		m->is_void = in_list(void_elements, NELEM(void_elements), (const char *)name);
+	return m->is_void;
 }
 
 /* Does s contain word (ASCII, case-insensitively)? */
@@ -875,7 +955,7 @@ inline_start(struct reader *r, struct frame *f, const xmlChar *local, int nb,
 		}
 		buf_putc(&c->text, '"');
 	}
-	if (in_list(void_elements, NELEM(void_elements), (const char *)local)) {
+	if (is_void_element(r, local)) {
 		buf_puts(&c->text, " />");
 		f->close = C_INLINE_QUIET;
 	} else {
@@ -1194,7 +1274,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	if (parent->scope == S_SKIP)
 		return;
 	group = group_of(r, prefix, uri, &mark);
-	el = element_lookup(group, local);
+	el = element_lookup_memo(r, group, local);
 	if (el == NULL)
 		return;
 	dispatch(r, f, el, group, mark, parent->scope, nb_attributes, attrs);
@@ -1273,8 +1353,10 @@ lifted_cmp(const void *key, const void *elem)
 	return at < end ? -1 : at > end;
 }
 
-/* An empty CDATA section may be one parse_prep_lift_cdata() lifted: its
- * position says which. */
+/* An empty CDATA section may be one parse_prep_lift() lifted: its
+ * position says which.  A lifted run of character data arrives in one
+ * piece where libxml2 would have sent several; that is the same unless
+ * the capture's cap cuts it, so then the read does not count. */
 static void
 on_cdata(void *ctx, const xmlChar *ch, int len)
 {
@@ -1289,6 +1371,9 @@ on_cdata(void *ctx, const xmlChar *ch, int len)
 		if (l != NULL) {
 			ch = (const xmlChar *)l->text;
 			len = (int)l->len;
+			if (l->from_text && r->cap.active &&
+			    6 * l->len > CAP_FIELD_BYTES - r->cap.text.len)
+				r->lift_unsafe = true;
 		}
 	}
 	on_characters(ctx, ch, len);
@@ -1415,6 +1500,7 @@ on_error(void *ctx, xmlErrorPtr err)
 
 	if (err == NULL || err->level < XML_ERR_ERROR)
 		return;
+	r->n_errors++;
 	switch (err->code) {
 	case XML_ERR_NAME_REQUIRED:             /* "& " */
 	case XML_ERR_ENTITYREF_SEMICOL_MISSING: /* "&a=1" */
@@ -1457,12 +1543,14 @@ static const xmlSAXHandler sax_handler = {
 
 /* One pass of libxml2 over doc; fills r->rf. */
 static void
-read_once(struct reader *r, const char *doc, size_t len)
+read_once(struct reader *r, const char *doc, size_t len, bool lift_text)
 {
 	xmlParserCtxtPtr ctxt;
 	struct parse_lift lf;
 
-	parse_prep_lift_cdata(&lf, doc, len);
+	memset(r->memo, 0, sizeof(r->memo));
+	parse_prep_lift(&lf, doc, len, lift_text);
+	r->lifted_text = lf.n_text > 0;
 	if (lf.n > 0) {
 		r->lifted = lf.v;
 		r->n_lifted = lf.n;
@@ -1484,6 +1572,8 @@ read_once(struct reader *r, const char *doc, size_t len)
 		parse_set_bozo(r->rf, r->arena, "not well-formed");
 	if (!ctxt->nsWellFormed)
 		parse_set_bozo(r->rf, r->arena, "namespace error");
+	r->clean = ctxt->wellFormed && ctxt->nsWellFormed && r->n_errors == 0 &&
+	    !r->stopped && !r->lift_unsafe;
 	while (r->depth > 0)
 		close_frame(r, NULL);
 	if (r->rdf && r->rf->format == FORMAT_UNKNOWN)
@@ -1535,7 +1625,14 @@ parse_xml_read(struct raw_feed *rf, struct arena *a, const char *doc, size_t len
 	}
 	r = xmalloc(sizeof(*r));
 	reader_init(r, rf, a, base_url);
-	read_once(r, doc, len);
+	read_once(r, doc, len, true);
+	if (r->lifted_text && !r->clean) {
+		/* read again as libxml2 alone reads it (see parse_prep_lift) */
+		reader_reset(r);
+		*rf = saved;
+		reader_init(r, rf, a, base_url);
+		read_once(r, doc, len, false);
+	}
 	if (r->amp_error && !r->stopped) {
 		buf_init(&fixed, 0);
 		if (parse_prep_ampersands(&fixed, doc, len) > 0) {
@@ -1543,7 +1640,7 @@ parse_xml_read(struct raw_feed *rf, struct arena *a, const char *doc, size_t len
 			reader_reset(r);
 			*rf = saved;
 			reader_init(r, rf, a, base_url);
-			read_once(r, buf_str(&fixed), fixed.len);
+			read_once(r, buf_str(&fixed), fixed.len, false);
 			parse_set_bozo(rf, a, "bare '&' in the document");
 		}
 		buf_free(&fixed);

@@ -304,12 +304,49 @@ struct unclosed {
 	size_t n, cap, next;
 };
 
+/*
+ * URLs resolved earlier in this call (the same footnote, author page or
+ * feed link recurs within one item): a hash table of the cleaned
+ * reference -> what url_resolve() gave, allocated at the first relative
+ * URL.  Resolution depends only on the reference and the base, so an
+ * answer from here is the answer libxml2 gave before.  Once the table
+ * is three quarters full, further URLs are resolved without it.
+ */
+#define MEMO_SLOTS      64
+
+struct memo_slot {
+	bool used, ok;          /* ok: it resolved; url follows the key */
+	uint32_t hash;
+	size_t at, key_len, url_len;    /* in memo->bytes */
+};
+
+struct url_memo {
+	struct memo_slot slot[MEMO_SLOTS];
+	size_t n;
+	struct buf bytes;
+};
+
+/*
+ * The element names met in this call (a handful, over and over): a small
+ * direct-mapped table in front of element_find()'s bsearch.  A slot
+ * holds a NUL-padded name as its two words; a zero first word is empty.
+ */
+#define SEEN_BITS       5
+#define SEEN_SLOTS      (1u << SEEN_BITS)
+
+struct seen_name {
+	uint64_t w0, w1;
+	const struct element *el;       /* NULL: not an element crier knows */
+};
+
 struct san {
 	struct buf *out;
 	bool text_mode;         /* html_to_text() */
 	bool full;              /* out's cap was reached: stop */
 	size_t reserve;         /* bytes the open elements' end tags need */
-	const char *base;
+	struct url_base base;
+	struct url_memo *memo;
+	struct seen_name seen[SEEN_SLOTS];
 
 	const struct element *stack[CAP_HTML_DEPTH];
 	size_t depth;
@@ -337,7 +374,7 @@ san_init(struct san *s, struct buf *out, const char *base, bool text_mode)
 {
 	memset(s, 0, sizeof(*s));
 	s->out = out;
-	s->base = base != NULL && base[0] != '\0' ? base : NULL;
+	url_base_init(&s->base, base);
 	s->text_mode = text_mode;
 	buf_init(&s->value, CAP_FIELD_BYTES);
 	buf_init(&s->url, CAP_URL_BYTES);
@@ -355,6 +392,10 @@ san_free(struct san *s)
 		free(s->unclosed);
 	}
 	free(s->nested);
+	if (s->memo != NULL)
+		buf_free(&s->memo->bytes);
+	free(s->memo);
+	url_base_free(&s->base);
 	buf_free(&s->value);
 	buf_free(&s->url);
 	buf_free(&s->srcset);
@@ -367,7 +408,7 @@ san_free(struct san *s)
  * The copy is done here rather than by buf_append: this is the hot path.
  */
 static void
-put(struct san *s, const char *p, size_t n)
+put_checked(struct san *s, const char *p, size_t n)
 {
 	struct buf *b = s->out;
 
@@ -382,6 +423,24 @@ put(struct san *s, const char *p, size_t n)
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+/*
+ * put_checked(), with its common case inline: an output without a cap
+ * (never full, no reserve to keep) that has room for n more bytes.
+ */
+static inline __attribute__((always_inline)) void
+put(struct san *s, const char *p, size_t n)
+{
+	struct buf *b = s->out;
+
+	if (b->max == 0 && b->len + n < b->cap) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	put_checked(s, p, n);
 }
 
 /* Forgets what was written after mark (a half-written tag). */
@@ -433,9 +492,12 @@ has_byte(uint64_t x, unsigned char c)
 }
 
 #ifdef __SSE2__
-/* first_special() sixteen bytes at a time; returns where it stopped. */
+/*
+ * first_special() sixteen bytes at a time, while they are readable;
+ * returns where it stopped (a special byte, possibly at or past n).
+ */
 static size_t
-first_special_sse2(const char *p, size_t n, bool attr)
+first_special_sse2(const char *p, size_t n, size_t avail, bool attr)
 {
 	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
 	const __m128i gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"');
@@ -444,7 +506,7 @@ first_special_sse2(const char *p, size_t n, bool attr)
 	size_t i;
 	int mask;
 
-	for (i = 0; i + 16 <= n; i += 16) {
+	for (i = 0; i < n && i + 16 <= avail; i += 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
 		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
@@ -463,19 +525,24 @@ first_special_sse2(const char *p, size_t n, bool attr)
 /*
  * Index of the first byte in p[0..n) that put_escaped() must look at
  * (& < > NUL, non-ASCII, and " in attributes), or n.  Sixteen bytes at
- * a time with SSE2, else eight with has_byte() (in its mask the lowest
- * set bit is exact), then one at a time.
+ * a time with SSE2 (also past n, up to avail: the bytes readable at p,
+ * at least n), else eight with has_byte() (in its mask the lowest set
+ * bit is exact), then one at a time.
  */
 static size_t
-first_special(const char *p, size_t n, bool attr)
+first_special(const char *p, size_t n, size_t avail, bool attr)
 {
 	size_t i = 0;
 	uint64_t x, hit;
 
 #ifdef __SSE2__
-	i = first_special_sse2(p, n, attr);
-	if (i + 16 <= n)
+	i = first_special_sse2(p, n, avail, attr);
+	if (i >= n)
+		return n;
+	if (i + 16 <= avail)
 		return i;
+#else
+	(void)avail;
 #endif
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&x, p + i, 8);
@@ -501,17 +568,18 @@ first_special(const char *p, size_t n, bool attr)
  * Appends p[0..n) escaped for element content (attr false) or a
  * double-quoted attribute value (attr true).  With decode, character
  * references are decoded first (once).  NUL bytes are dropped from
- * text and replaced in attributes, invalid UTF-8 becomes U+FFFD.
+ * text and replaced in attributes, invalid UTF-8 becomes U+FFFD.  avail
+ * (at least n) bytes are readable at p: the scan may look past n.
  */
 static void
-put_escaped(struct san *s, const char *p, size_t n, bool attr, bool decode)
+put_escaped(struct san *s, const char *p, size_t n, size_t avail, bool attr, bool decode)
 {
 	size_t i = 0, run = 0, k;
 	unsigned char cls;
 	uint32_t cp;
 
 	while (i < n) {
-		i += first_special(p + i, n - i, attr);
+		i += first_special(p + i, n - i, avail - i, attr);
 		if (i >= n)
 			break;
 		cls = byte_class[(unsigned char)p[i]];
@@ -682,15 +750,16 @@ put_plain(struct san *s, const char *p, size_t n, bool decode)
 	text_put(s, p + run, i - run);
 }
 
+/* A text run p[0..n) of the input; avail bytes are readable at p. */
 static void
-put_text(struct san *s, const char *p, size_t n)
+put_text(struct san *s, const char *p, size_t n, size_t avail)
 {
 	if (s->drop != NULL || n == 0)
 		return;
 	if (s->text_mode)
 		put_plain(s, p, n, true);
 	else
-		put_escaped(s, p, n, false, true);
+		put_escaped(s, p, n, avail, false, true);
 }
 
 /* ---------------------------------------------------------------- URLs */
@@ -734,6 +803,69 @@ scheme_allowed(const char *url, size_t len, bool mailto)
 	    (mailto && strcmp(scheme, "mailto") == 0);
 }
 
+static uint32_t
+memo_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;       /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+/* The slot holding p[0..n), or the empty one where it would go. */
+static struct memo_slot *
+memo_find(struct url_memo *m, const char *p, size_t n, uint32_t hash)
+{
+	struct memo_slot *e;
+	size_t i;
+
+	for (i = hash & (MEMO_SLOTS - 1);; i = (i + 1) & (MEMO_SLOTS - 1)) {
+		e = &m->slot[i];
+		if (!e->used || (e->hash == hash && e->key_len == n &&
+		    memcmp(m->bytes.data + e->at, p, n) == 0))
+			return e;
+	}
+}
+
+/*
+ * Resolves the relative URL p[0..n) against the base into s->url (reset),
+ * through the memo; false when libxml2 cannot read it.
+ */
+static bool
+resolve(struct san *s, const char *p, size_t n)
+{
+	struct url_memo *m = s->memo;
+	struct memo_slot *e;
+	uint32_t hash = memo_hash(p, n);
+	bool ok;
+
+	if (m == NULL) {
+		m = s->memo = xcalloc(1, sizeof(*m));
+		buf_init(&m->bytes, 0);
+	}
+	e = memo_find(m, p, n, hash);
+	if (e->used) {
+		if (e->ok)
+			buf_append(&s->url, m->bytes.data + e->at + e->key_len, e->url_len);
+		return e->ok;
+	}
+	ok = url_base_resolve(&s->base, &s->url, p, n) == 0;
+	if (m->n >= MEMO_SLOTS * 3 / 4)
+		return ok;
+	m->n++;
+	e->used = true;
+	e->ok = ok;
+	e->hash = hash;
+	e->at = m->bytes.len;
+	e->key_len = n;
+	e->url_len = ok ? s->url.len : 0;
+	buf_append(&m->bytes, p, n);
+	buf_append(&m->bytes, s->url.data, e->url_len);
+	return ok;
+}
+
 /*
  * Checks one decoded URL p[0..n) (modified in place) and leaves the
  * absolute form in s->url.  False when the URL is not allowed.
@@ -741,20 +873,13 @@ scheme_allowed(const char *url, size_t len, bool mailto)
 static bool
 url_check(struct san *s, char *p, size_t n, bool mailto)
 {
-	char save;
-	int rc;
-
 	url_clean(p, &n);
 	if (!scheme_allowed(p, n, mailto))
 		return false;
 	buf_reset(&s->url);
-	if (s->base == NULL || url_scheme_n(p, n, NULL, 0))
+	if (s->base.url == NULL || url_scheme_n(p, n, NULL, 0))
 		return buf_append(&s->url, p, n) == 0;
-	save = p[n];
-	p[n] = '\0';
-	rc = url_resolve(&s->url, s->base, p);
-	p[n] = save;
-	if (rc == -1)
+	if (!resolve(s, p, n))
 		return false;   /* not a URL libxml2 can read: garbage */
 	return scheme_allowed(buf_str(&s->url), s->url.len, mailto);
 }
@@ -789,7 +914,7 @@ put_url_attr(struct san *s, const struct attribute *a, struct slice v,
 	if (!url_check(s, s->value.data, s->value.len, mailto))
 		return false;
 	put_attr_start(s, a);
-	put_escaped(s, buf_str(&s->url), s->url.len, true, false);
+	put_escaped(s, buf_str(&s->url), s->url.len, s->url.len, true, false);
 	put(s, "\"", 1);
 	return true;
 }
@@ -909,7 +1034,7 @@ put_srcset_attr(struct san *s, const struct attribute *a, struct slice v)
 	if (s->srcset.len == 0)
 		return;
 	put_attr_start(s, a);
-	put_escaped(s, s->srcset.data, s->srcset.len, true, false);
+	put_escaped(s, s->srcset.data, s->srcset.len, s->srcset.len, true, false);
 	put(s, "\"", 1);
 }
 
@@ -950,6 +1075,24 @@ element_find(const char *name)
 	    element_cmp);
 }
 
+/* element_find() through s->seen; name is not empty. */
+static const struct element *
+element_find_seen(struct san *s, const char *name)
+{
+	struct seen_name *e;
+	uint64_t w0, w1;
+
+	memcpy(&w0, name, 8);
+	memcpy(&w1, name + 8, 8);
+	e = &s->seen[((w0 ^ (w1 * 31)) * 0x9E3779B97F4A7C15ULL) >> (64 - SEEN_BITS)];
+	if (e->w0 != w0 || e->w1 != w1) {
+		e->w0 = w0;
+		e->w1 = w1;
+		e->el = element_find(name);
+	}
+	return e->el;
+}
+
 static int
 attribute_cmp(const void *key, const void *elem)
 {
@@ -986,7 +1129,7 @@ put_attrs(struct san *s, const struct tag *t)
 			put_srcset_attr(s, a, t->val[id]);
 		else {
 			put_attr_start(s, a);
-			put_escaped(s, t->val[id].ptr, t->val[id].len, true, true);
+			put_escaped(s, t->val[id].ptr, t->val[id].len, t->val[id].len, true, true);
 			put(s, "\"", 1);
 		}
 	}
@@ -1334,7 +1477,7 @@ read_tag(struct san *s, const char *p, size_t n, struct tag *t)
 	if (i >= n || !is_alpha(p[i]))
 		return 0;
 	i = read_name(p, i, n, name, false);
-	t->el = name[0] != '\0' ? element_find(name) : NULL;
+	t->el = name[0] != '\0' ? element_find_seen(s, name) : NULL;
 	want = !t->end && t->el != NULL && t->el->kind == EK_KEEP &&
 	    s->drop == NULL && !s->text_mode;
 	len = read_attrs(p, i, n, t, want);
@@ -1429,7 +1572,7 @@ san_run(struct san *s, const char *html, size_t len)
 	while (!s->full) {
 		lt = memchr(p, '<', (size_t)(end - p));
 		if (lt == NULL) {
-			put_text(s, text, (size_t)(end - text));
+			put_text(s, text, (size_t)(end - text), (size_t)(end - text));
 			if (s->drop == NULL)
 				break;
 			p = text = drop_rewind(s);
@@ -1447,7 +1590,7 @@ san_run(struct san *s, const char *html, size_t len)
 			p = lt + 1;     /* a literal '<' */
 			continue;
 		}
-		put_text(s, text, (size_t)(lt - text));
+		put_text(s, text, (size_t)(lt - text), (size_t)(end - text));
 		p = text = lt + n;
 		if (t.el == NULL)
 			continue;
@@ -1562,32 +1705,108 @@ html_looks_like_html(const char *s, size_t len)
 	return signal;
 }
 
+/* What html_escape() writes for each byte: NULL when it stays. */
+static const char *const escapes[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+	['\''] = "&#39;",
+};
+
+static const char *
+escape_of(char c)
+{
+	return escapes[(unsigned char)c];
+}
+
+#ifdef __SSE2__
+/* Bit i set when byte i of the sixteen at p is one html_escape() replaces. */
+static unsigned
+escape_mask16(const char *p)
+{
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
+	const __m128i gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"');
+	const __m128i apos = _mm_set1_epi8('\'');
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p), m;
+
+	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
+	    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, quot), _mm_cmpeq_epi8(v, apos))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/*
+ * Copies the leading bytes of p[0..n) that html_escape() keeps as they
+ * are to w, and returns how many there were.  w must have room for n
+ * bytes: sixteen are stored before they are looked at, and the last
+ * sixteen of p, overlapping ones already seen, are taken as one block.
+ */
+static size_t
+copy_unescaped(char *w, const char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	unsigned mask;
+
+	for (; i + 16 <= n; i += 16) {
+		memcpy(w + i, p + i, 16);
+		mask = escape_mask16(p + i);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+	if (i < n && n >= 16) {
+		memcpy(w + n - 16, p + n - 16, 16);
+		mask = escape_mask16(p + n - 16) >> (16 - (n - i));
+		return mask != 0 ? i + (size_t)__builtin_ctz(mask) : n;
+	}
+#endif
+	for (; i < n && escape_of(p[i]) == NULL; i++)
+		w[i] = p[i];
+	return i;
+}
+
+/* buf_reserve(out, n) == 0, without the call when the room is there. */
+static bool
+has_room(struct buf *out, size_t n)
+{
+	if (out->max != 0 && (n > out->max || out->len > out->max - n))
+		return false;
+	return out->cap - out->len > n || buf_reserve(out, n) == 0;
+}
+
+/*
+ * A replacement is at most six bytes, so room for 6 * len is reserved
+ * once and the text written in place.  A capped buf without that much
+ * room gets the runs and replacements appended one by one, each as far
+ * as the cap allows.
+ */
 void
 html_escape(struct buf *out, const char *s, size_t len)
 {
 	const char *rep;
-	size_t i, run = 0;
+	size_t i, run = 0, k;
+	char *w;
 
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
-			continue;
+	if (len <= SIZE_MAX / 8 && has_room(out, 6 * len)) {
+		w = out->data + out->len;
+		for (i = 0; i < len; ) {
+			k = copy_unescaped(w, s + i, len - i);
+			w += k;
+			i += k;
+			if (i == len)
+				break;
+			rep = escape_of(s[i++]);
+			k = strlen(rep);
+			memcpy(w, rep, k);
+			w += k;
 		}
+		*w = '\0';
+		out->len = (size_t)(w - out->data);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		rep = escape_of(s[i]);
+		if (rep == NULL)
+			continue;
 		buf_append(out, s + run, i - run);
 		buf_puts(out, rep);
 		run = i + 1;

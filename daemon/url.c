@@ -161,45 +161,87 @@ prepare_ref(struct buf *out, const char *ref, size_t len)
 	return buf_append(out, ref + plen, len - plen);
 }
 
-int
-url_resolve(struct buf *out, const char *base, const char *ref)
+/*
+ * The escaped reference and the escaped base must fit in ESCAPED_MAX
+ * bytes together (with a NUL between them, as when they shared one
+ * buffer): longer ones are refused as garbage.
+ */
+#define ESCAPED_MAX     (6 * CAP_URL_BYTES + 1)
+
+void
+url_base_init(struct url_base *b, const char *base)
 {
-	struct buf pref, esc;   /* esc: escaped ref, NUL, escaped base */
-	struct slice r;
+	b->url = base != NULL && base[0] != '\0' ? base : NULL;
+	b->escaped_ok = false;
+	buf_init(&b->escaped, 0);
+	buf_init(&b->ref, CAP_URL_BYTES);
+	buf_init(&b->esc_ref, ESCAPED_MAX);
+}
+
+void
+url_base_free(struct url_base *b)
+{
+	buf_free(&b->escaped);
+	buf_free(&b->ref);
+	buf_free(&b->esc_ref);
+}
+
+/* Escapes the trimmed reference r for libxml2 into b->esc_ref; -1 when too long. */
+static int
+escape_ref(struct url_base *b, struct slice r)
+{
+	buf_reset(&b->ref);
+	buf_reset(&b->esc_ref);
+	if (r.len > 0 && r.ptr[0] == '/') {
+		if (prepare_ref(&b->ref, r.ptr, r.len) == -1)
+			return -1;
+		r = (struct slice){ b->ref.data, b->ref.len };
+	}
+	if (!b->escaped_ok) {
+		buf_reset(&b->escaped);
+		escape_for_libxml(&b->escaped, b->url, strlen(b->url));
+		b->escaped_ok = true;
+	}
+	if (escape_for_libxml(&b->esc_ref, r.ptr, r.len) == -1 ||
+	    b->esc_ref.len + 1 + b->escaped.len > ESCAPED_MAX)
+		return -1;
+	return 0;
+}
+
+int
+url_base_resolve(struct url_base *b, struct buf *out, const char *ref, size_t len)
+{
+	struct slice r = slice_trim((struct slice){ ref, len });
 	xmlChar *res = NULL;
-	size_t base_at;
 	int rc = -1;
 
-	r = slice_trim(slice_from(ref != NULL ? ref : ""));
-	if (base == NULL || base[0] == '\0' || url_scheme_n(r.ptr, r.len, NULL, 0))
+	if (b->url == NULL || url_scheme_n(r.ptr, r.len, NULL, 0))
 		return buf_append(out, r.ptr, r.len);
-
-	buf_init(&pref, CAP_URL_BYTES);
-	buf_init(&esc, 6 * CAP_URL_BYTES + 1);
-	if (r.len > 0 && r.ptr[0] == '/') {
-		if (prepare_ref(&pref, r.ptr, r.len) == -1)
-			goto done;
-		r = (struct slice){ pref.data, pref.len };
-	}
-	if (escape_for_libxml(&esc, r.ptr, r.len) == -1 ||
-	    buf_putc(&esc, '\0') == -1)
+	if (escape_ref(b, r) == -1)
 		goto done;
-	base_at = esc.len;
-	if (escape_for_libxml(&esc, base, strlen(base)) == -1)
-		goto done;
-	res = xmlBuildURI((const xmlChar *)esc.data,
-	    (const xmlChar *)esc.data + base_at);
+	res = xmlBuildURI((const xmlChar *)buf_str(&b->esc_ref),
+	    (const xmlChar *)buf_str(&b->escaped));
 	if (res == NULL)
 		goto done;
 	rc = unescape_ours(out, (const char *)res);
 done:
-	if (res == NULL) {
-		r = slice_trim(slice_from(ref != NULL ? ref : ""));
+	if (res == NULL)
 		buf_append(out, r.ptr, r.len);
-	}
 	xmlFree(res);
-	buf_free(&pref);
-	buf_free(&esc);
+	return rc;
+}
+
+int
+url_resolve(struct buf *out, const char *base, const char *ref)
+{
+	struct url_base b;
+	int rc;
+
+	if (ref == NULL)
+		ref = "";
+	url_base_init(&b, base);
+	rc = url_base_resolve(&b, out, ref, strlen(ref));
+	url_base_free(&b);
 	return rc;
 }
 

@@ -21,6 +21,29 @@
  */
 int url_resolve(struct buf *out, const char *base, const char *ref);
 
+/*
+ * A base prepared for resolving many references against it: the base is
+ * escaped for libxml2 once, and the buffers are reused.  The base string
+ * is borrowed and must outlive the url_base.  url_base_free() frees what
+ * url_base_init() and the calls allocated.
+ */
+struct url_base {
+	const char *url;        /* the base; NULL when there is none */
+	bool escaped_ok;        /* escaped holds url escaped */
+	struct buf escaped;
+	struct buf ref;         /* a reference with its dot segments removed */
+	struct buf esc_ref;     /* a reference escaped */
+};
+
+void url_base_init(struct url_base *b, const char *base);
+void url_base_free(struct url_base *b);
+
+/*
+ * url_resolve() for ref[0..len) (not NUL-terminated; it must not hold a
+ * NUL) against b: the same result, the same return value.
+ */
+int url_base_resolve(struct url_base *b, struct buf *out, const char *ref, size_t len);
+
 /* The scheme of an absolute URL, lowercased, into out[0..n); false if none. */
 bool url_scheme(const char *url, char *out, size_t n);
 

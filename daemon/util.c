@@ -5,6 +5,9 @@
 #include "log.h"
 
 #include <ctype.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -461,47 +464,107 @@ json_escape_mask(uint64_t w)
 	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
+/*
+ * Copies the leading bytes of p[0..n) that need no escaping to w and
+ * returns how many there were.  w must have room for n bytes: whole
+ * blocks are stored before they are looked at.
+ */
+static size_t
+json_copy_plain(char *w, const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, mask;
+#ifdef __SSE2__
+	const __m128i quot = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1F);
+	__m128i v, m;
+	unsigned bits;
+
+	for (; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		_mm_storeu_si128((__m128i *)(void *)(w + i), v);
+		/* min(v, 0x1F) == v: the unsigned bytes below 0x20 */
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quot),
+		    _mm_cmpeq_epi8(v, bslash)), _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+		bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits != 0)
+			return i + (size_t)__builtin_ctz(bits);
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, p + i, 8);
+		memcpy(w + i, &x, 8);
+		mask = json_escape_mask(x);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (mask != 0)
+			return i + (size_t)__builtin_ctzll(mask) / 8;
+#else
+		if (mask != 0)
+			break;
+#endif
+	}
+	for (; i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\'; i++)
+		w[i] = (char)p[i];
+	return i;
+}
+
+/* Writes the escape of c (one that needs one) at w; returns its length. */
+static size_t
+json_escape(char *w, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	w[0] = '\\';
+	switch (c) {
+	case '"': w[1] = '"'; return 2;
+	case '\\': w[1] = '\\'; return 2;
+	case '\n': w[1] = 'n'; return 2;
+	case '\r': w[1] = 'r'; return 2;
+	case '\t': w[1] = 't'; return 2;
+	default:
+		memcpy(w + 1, "u00", 3);
+		w[4] = hex[c >> 4];
+		w[5] = hex[c & 15];
+		return 6;
+	}
+}
+
+/*
+ * Every byte takes at most six in the output, so room for 6 * len + 2 is
+ * reserved once and the string written in place; a capped buf without
+ * that much room gets the bytes one escape at a time, as far as they go.
+ */
 void
 util_json_string(struct buf *out, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p), i = 0, run = 0;
-	uint64_t w, mask;
+	size_t len = strlen((const char *)p), i = 0, n;
+	char *w, esc[6];
 
-	buf_reserve(out, len + 2);
+	if (len <= (SIZE_MAX - 2) / 6 && buf_reserve(out, 6 * len + 2) == 0) {
+		w = out->data + out->len;
+		*w++ = '"';
+		while (i < len) {
+			n = json_copy_plain(w, p + i, len - i);
+			w += n;
+			i += n;
+			if (i < len)
+				w += json_escape(w, p[i++]);
+		}
+		*w++ = '"';
+		*w = '\0';
+		out->len = (size_t)(w - out->data);
+		return;
+	}
 	buf_putc(out, '"');
 	while (i < len) {
-		/* eight bytes at a time: jump to the first byte that needs escaping */
-		if (i + 8 <= len) {
-			memcpy(&w, p + i, 8);
-			mask = json_escape_mask(w);
-			if (mask == 0) {
-				i += 8;
-				continue;
-			}
-			i += (size_t)__builtin_ctzll(mask) / 8;
-		} else if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\') {
-			i++;
-			continue;
-		}
-		if (i > run)
-			buf_append(out, p + run, i - run);
-		switch (p[i]) {
-		case '"': buf_append(out, "\\\"", 2); break;
-		case '\\': buf_append(out, "\\\\", 2); break;
-		case '\n': buf_append(out, "\\n", 2); break;
-		case '\r': buf_append(out, "\\r", 2); break;
-		case '\t': buf_append(out, "\\t", 2); break;
-		default: {
-			char esc[6] = { '\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15] };
-			buf_append(out, esc, 6);
-		}
-		}
-		run = ++i;
+		for (n = i; n < len && p[n] >= 0x20 && p[n] != '"' && p[n] != '\\'; n++)
+			;
+		buf_append(out, p + i, n - i);
+		if (n < len)
+			buf_append(out, esc, json_escape(esc, p[n++]));
+		i = n;
 	}
-	if (len > run)
-		buf_append(out, p + run, len - run);
 	buf_putc(out, '"');
 }
 

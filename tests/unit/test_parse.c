@@ -581,6 +581,235 @@ test_prep_lift(void **state)
 	buf_free(&big);
 }
 
+/*
+ * Long runs of character data are lifted out too (parse_prep_lift with
+ * lift_text): which runs qualify, and their decoded text.
+ */
+static void
+test_prep_lift_text(void **state)
+{
+	static const char *const runs[] = {
+		/* 0: references and non-ASCII: lifted, decoded */
+		"&lt;p&gt;caf\xC3\xA9 &amp;amp; &quot;q&apos; &#233;&#x1F600;&#0000065;&#13;&#x10FFFF;",
+		/* 1: plain ASCII: libxml2 reads it fast, left */
+		"plain words and more plain words",
+		/* 2..: what only libxml2 may judge, left */
+		"bad &nbsp; entity", "upper &#X41; hex", "nul &#0; ref", "surrogate &#xD800;",
+		"too big &#1114112;", "no semicolon &amp and", "cdata end ]]> here",
+		"carriage\r\nreturn \xC3\xA9", "control \x01 \xC3\xA9", "eight digits &#00000065;",
+	};
+	struct buf doc = BUF_INIT, run = BUF_INIT;
+	struct parse_lift lf;
+	size_t i, k;
+
+	(void)state;
+	buf_puts(&doc, "<r>");
+	for (i = 0; i < NELEM(runs); i++) {
+		buf_reset(&run);
+		for (k = 0; run.len < 300; k++)
+			buf_printf(&run, "%s ", runs[i]);
+		buf_printf(&doc, "<t a='x>y'>%s</t><u/>", run.data);
+	}
+	buf_puts(&doc, "</r>");
+	parse_prep_lift(&lf, doc.data, doc.len, true);
+	assert_int_equal(lf.n, 1);
+	assert_int_equal(lf.n_text, 1);
+	assert_true(lf.v[0].from_text);
+	assert_memory_equal(lf.doc.data + lf.v[0].end - 12, "<![CDATA[]]>", 12);
+	assert_memory_equal(lf.v[0].text, "<p>caf\xC3\xA9 &amp; \"q' \xC3\xA9\xF0\x9F\x98\x80" "A\r\xF4\x8F\xBF\xBF ", 32);
+	parse_prep_lift_free(&lf);
+
+	/* without lift_text, and with a DOCTYPE, nothing is lifted */
+	parse_prep_lift(&lf, doc.data, doc.len, false);
+	assert_int_equal(lf.n, 0);
+	parse_prep_lift_free(&lf);
+	buf_reset(&run);
+	buf_printf(&run, "<!DOCTYPE r>%s", doc.data);
+	parse_prep_lift(&lf, run.data, run.len, true);
+	assert_int_equal(lf.n, 0);
+	parse_prep_lift_free(&lf);
+	buf_free(&doc);
+	buf_free(&run);
+}
+
+/* Every field of two parsed documents is the same. */
+static void
+assert_same_doc(const struct feed_doc *a, const struct feed_doc *b)
+{
+	size_t i;
+
+	assert_int_equal(a->bozo, b->bozo);
+	assert_str(a->bozo_reason, b->bozo_reason != NULL ? b->bozo_reason : "(null)");
+	assert_str(a->title, b->title != NULL ? b->title : "(null)");
+	assert_str(a->description_html, b->description_html != NULL ? b->description_html : "(null)");
+	assert_int_equal(a->n_items, b->n_items);
+	for (i = 0; i < a->n_items; i++) {
+		const struct post *p = a->items[i], *q = b->items[i];
+
+		assert_str(p->title, q->title != NULL ? q->title : "(null)");
+		assert_str(p->summary, q->summary != NULL ? q->summary : "(null)");
+		assert_str(p->summary_html, q->summary_html != NULL ? q->summary_html : "(null)");
+		assert_str(p->content_html, q->content_html != NULL ? q->content_html : "(null)");
+		assert_str(p->content_text, q->content_text != NULL ? q->content_text : "(null)");
+		assert_str(p->url, q->url != NULL ? q->url : "(null)");
+	}
+}
+
+/* Appends shape to out with every '@' replaced by body. */
+static void
+fill(struct buf *out, const char *shape, const char *body)
+{
+	const char *at;
+
+	while ((at = strchr(shape, '@')) != NULL) {
+		buf_append(out, shape, (size_t)(at - shape));
+		buf_puts(out, body);
+		shape = at + 1;
+	}
+	buf_puts(out, shape);
+}
+
+/*
+ * Lifted character data reads as libxml2 reads it: each document is
+ * parsed as it is (runs lifted) and behind an empty DOCTYPE (nothing is
+ * lifted then), and the results must be the same: for well-formed
+ * documents, for ones with an error before or after a lifted run (read
+ * again without lifting), and for every kind of content.
+ */
+static void
+test_lifted_text(void **state)
+{
+	static const char *const bodies[] = {
+		"&lt;p&gt;Caf\xC3\xA9 &amp;amp; &lt;a href=&quot;/x&quot;&gt;link&lt;/a&gt; &#8217;&#x1F600; "
+		    "&lt;img src=&quot;i.png&quot;&gt; x &gt; y &apos;q&apos; &#9;tab&#13; \xE2\x80\x99",
+		"\xC3\xA9t\xC3\xA9 \xC2\x85 (a C1 control) \xC3\x83\xC2\xA9 and ]] ] ]> text",
+	};
+	static const char *const shapes[] = {  /* '@': the body */
+		/* RSS, escaped HTML */
+		"<rss version=\"2.0\"><channel><title>F</title><item><title>one</title>"
+		    "<link>/a</link><description>@</description></item></channel></rss>",
+		/* Atom type=html and type=text */
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>F</title><entry><title>one</title>"
+		    "<link href=\"/a\"/><summary type=\"text\">@</summary>"
+		    "<content type=\"html\">@</content></entry></feed>",
+		/* Atom type=xhtml: the run is text inside markup */
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>one</title>"
+		    "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>@</p>"
+		    "<p><b>@</b></p></div></content></entry></feed>",
+		/* an error after the run: read again without lifting */
+		"<rss version=\"2.0\"><channel><item><description>@</description>"
+		    "<title>t</titel></item></channel></rss>",
+		/* an error before it */
+		"<rss version=\"2.0\"><channel><item><title>a &nbsp; b</title>"
+		    "<description>@</description></item></channel></rss>",
+		/* content after the root */
+		"<rss version=\"2.0\"><channel><item><description>@</description></item>"
+		    "</channel></rss><p>@</p>",
+	};
+	struct buf body = BUF_INIT, doc = BUF_INIT, typed = BUF_INIT;
+	struct feed_doc *lifted, *plain;
+	size_t b, s;
+
+	(void)state;
+	for (b = 0; b < NELEM(bodies); b++) {
+		buf_reset(&body);
+		while (body.len < 600)
+			buf_puts(&body, bodies[b]);
+		for (s = 0; s < NELEM(shapes); s++) {
+			buf_reset(&doc);
+			fill(&doc, shapes[s], body.data);
+			buf_reset(&typed);
+			buf_printf(&typed, "<!DOCTYPE x>%s", doc.data);
+			lifted = parse_with(doc.data, doc.len, "http://example.com/", 0);
+			plain = parse_with(typed.data, typed.len, "http://example.com/", 0);
+			assert_same_doc(lifted, plain);
+			assert_true(lifted->n_items > 0);
+			feed_doc_free(lifted);
+			feed_doc_free(plain);
+		}
+	}
+	buf_free(&body);
+	buf_free(&doc);
+	buf_free(&typed);
+}
+
+/* util_json_string() the slow, obvious way. */
+static void
+json_reference(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	buf_putc(out, '"');
+	for (; *p != '\0'; p++) {
+		if (*p == '"')
+			buf_puts(out, "\\\"");
+		else if (*p == '\\')
+			buf_puts(out, "\\\\");
+		else if (*p == '\n')
+			buf_puts(out, "\\n");
+		else if (*p == '\r')
+			buf_puts(out, "\\r");
+		else if (*p == '\t')
+			buf_puts(out, "\\t");
+		else if (*p < 0x20)
+			buf_printf(out, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
+		else
+			buf_putc(out, (char)*p);
+	}
+	buf_putc(out, '"');
+}
+
+/*
+ * The JSON strings of `crier parse` (util_json_string: sixteen bytes at a
+ * time, written in place): every length to 70 with a byte that needs an
+ * escape at every position, every byte value, and a capped buffer.
+ */
+static void
+test_json_string(void **state)
+{
+	static const char specials[] = "\"\\\n\r\t\x01\x1f\x7f\x80\xff";
+	char in[80], all[255];
+	struct buf want = BUF_INIT, got = BUF_INIT, capped;
+	size_t len, pos, k;
+
+	(void)state;
+	for (len = 0; len <= 70; len++) {
+		for (pos = 0; pos <= len; pos++) {
+			for (k = 0; k < len; k++)
+				in[k] = (char)('A' + (k * 5) % 26);
+			if (pos < len)
+				in[pos] = specials[(len + pos) % (sizeof(specials) - 1)];
+			in[len] = '\0';
+			buf_reset(&want);
+			buf_reset(&got);
+			buf_puts(&want, "[");
+			buf_puts(&got, "[");
+			json_reference(&want, in);
+			util_json_string(&got, in);
+			assert_string_equal(buf_str(&got), buf_str(&want));
+			buf_init(&capped, want.len + 1);        /* no room for 6 * len */
+			buf_puts(&capped, "[");
+			util_json_string(&capped, in);
+			assert_string_equal(buf_str(&capped), buf_str(&want));
+			buf_free(&capped);
+		}
+	}
+	for (k = 1; k < 256; k++)
+		all[k - 1] = (char)k;
+	for (k = 0; k + 40 < 255; k += 40) {
+		memcpy(in, all + k, 40);
+		in[40] = '\0';
+		buf_reset(&want);
+		buf_reset(&got);
+		json_reference(&want, in);
+		util_json_string(&got, in);
+		assert_string_equal(buf_str(&got), buf_str(&want));
+	}
+	buf_free(&want);
+	buf_free(&got);
+}
+
 /* Large CDATA sections are lifted out before libxml2 reads the document
  * (parse_prep.c); what comes out must be what libxml2 would give. */
 static void
@@ -1101,6 +1330,9 @@ main(void)
 		cmocka_unit_test(test_prep_ampersands),
 		cmocka_unit_test(test_prep_lift),
 		cmocka_unit_test(test_cdata),
+		cmocka_unit_test(test_prep_lift_text),
+		cmocka_unit_test(test_lifted_text),
+		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_hopeless_input),
 		cmocka_unit_test(test_encodings),

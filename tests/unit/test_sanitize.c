@@ -689,6 +689,98 @@ test_escape(void **state)
 	buf_free(&out);
 }
 
+/* html_escape() the slow, obvious way: the reference for test_escape_lengths. */
+static void
+escape_reference(struct buf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': buf_puts(out, "&amp;"); break;
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		case '\'': buf_puts(out, "&#39;"); break;
+		default: buf_append(out, s + i, 1);
+		}
+	}
+}
+
+/*
+ * html_escape() copies whole blocks and looks at the last bytes as one
+ * overlapping block: every length from 0 to 70, a special byte at every
+ * position (and none), appended after text already in the buffer, and
+ * into a capped buffer, against the reference.
+ */
+static void
+test_escape_lengths(void **state)
+{
+	static const char specials[] = "&<>\"'";
+	char in[80];
+	struct buf want = BUF_INIT, got = BUF_INIT, capped;
+	size_t len, pos, k;
+
+	(void)state;
+	for (len = 0; len <= 70; len++) {
+		for (pos = 0; pos <= len; pos++) {
+			for (k = 0; k < len; k++)
+				in[k] = (char)('a' + (k * 7) % 26);
+			if (pos < len)
+				in[pos] = specials[(len + pos) % 5];
+			if (len > 3 && pos + 2 < len)
+				in[len - 1] = '\xc3';   /* non-ASCII is copied as it is */
+			buf_reset(&want);
+			buf_reset(&got);
+			buf_puts(&want, "pre");
+			buf_puts(&got, "pre");
+			escape_reference(&want, in, len);
+			html_escape(&got, in, len);
+			assert_int_equal(got.len, want.len);
+			assert_memory_equal(got.data, want.data, want.len);
+			/* a cap that leaves no room for 6 * len: the append-per-run path */
+			buf_init(&capped, want.len + 2);
+			buf_puts(&capped, "pre");
+			html_escape(&capped, in, len);
+			assert_string_equal(buf_str(&capped), want.data);
+			buf_free(&capped);
+		}
+	}
+	buf_free(&want);
+	buf_free(&got);
+}
+
+/*
+ * Relative URLs met again in one call come from the memo: the same
+ * answers in every place, for href (mailto allowed) and src alike, for
+ * ones libxml2 refuses, and for more different URLs than the memo keeps.
+ */
+static void
+test_url_memo(void **state)
+{
+	struct buf in = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	int i, round;
+
+	(void)state;
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 80; i++) {
+			buf_printf(&in, "<p><a href=\"/u%d/../v%d\">a</a><img src=\"../i%d.png\">"
+			    "<a href=\"#fn%d\">f</a><a href=\" a#b#c \">bad</a>"
+			    "<img src=\"/u%d/../v%d\"></p>", i % 50, i % 50, i, i % 7, i % 50, i % 50);
+			buf_printf(&want, "<p><a href=\"http://example.com/v%d\" rel=\"nofollow noopener noreferrer ugc\">a</a>"
+			    "<img src=\"http://example.com/x/i%d.png\" loading=\"lazy\">"
+			    "<a href=\"http://example.com/x/y/z#fn%d\" rel=\"nofollow noopener noreferrer ugc\">f</a>"
+			    "<a>bad</a><img src=\"http://example.com/v%d\" loading=\"lazy\"></p>",
+			    i % 50, i, i % 7, i % 50);
+		}
+	}
+	assert_int_equal(sanitize_html(&got, in.data, in.len, "http://example.com/x/y/z"), 0);
+	assert_string_equal(buf_str(&got), buf_str(&want));
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&got);
+}
+
 /* ---------------------------------------------------------------- caps */
 
 /* Whatever the cap, the output is a well-formed prefix. */
@@ -794,6 +886,8 @@ main(void)
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_entity_table_sorted),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_lengths),
+		cmocka_unit_test(test_url_memo),
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_huge_input),
