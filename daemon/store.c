@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,13 +340,29 @@ mkdir_p(const char *dir)
 	return rc;
 }
 
+/*
+ * Once per process, before SQLite starts: its memory statistics off.
+ * With them on (the default) every allocation SQLite makes takes a
+ * process-wide mutex, which the writer, the indexer and the readers all
+ * contend for; crier never reads the statistics.  If SQLite was already
+ * started by someone else this does nothing (SQLITE_MISUSE, ignored).
+ */
+static void
+sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *
 store_open(const char *path, enum store_mode mode, char **err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	struct store *s = xcalloc(1, sizeof(*s));
 	struct buf b = BUF_INIT;
 	int flags;
 
+	pthread_once(&once, sqlite_setup);
 	*err = NULL;
 	s->mode = mode;
 	s->path = xstrdup(path);
