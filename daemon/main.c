@@ -73,7 +73,15 @@ main(int argc, char **argv)
 	size_t k;
 
 	memset(&c, 0, sizeof(c));
-	pthread_mutex_init(&c.write_lock, NULL);
+	{
+		/* recursive: a parse worker holds it around a feed's filter
+		 * and store (pipeline.c), which take it again */
+		pthread_mutexattr_t attr;
+		pthread_mutexattr_init(&attr);
+		pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&c.write_lock, &attr);
+		pthread_mutexattr_destroy(&attr);
+	}
 	c.config_path = config_default_path();
 	args = xcalloc((size_t)argc + 1, sizeof(*args));
 	for (i = 1; i < argc; i++) {

@@ -30,7 +30,8 @@
 #include <time.h>
 
 #define OUTBOX_BATCH 16
-#define PARSE_JOBS_MAX 8        /* bodies waiting for or in the parse worker, at most */
+#define PARSE_JOBS_MAX 8        /* bodies waiting for or in the parse workers, at most */
+#define PARSE_WORKERS 2         /* one parses while the other stores */
 #define OUTBOX_MAX_ATTEMPTS 10
 
 /* What the pipeline remembers about a transfer while it runs. */
@@ -50,10 +51,22 @@ struct in_flight {
 	int64_t team_id;
 };
 
+/* How a fetch ended: for the counts and the feed_fetched hook. */
+struct fetch_outcome {
+	struct buf error;               /* why it failed; empty on success */
+	const char *moved_to;           /* the permanent redirect's target, when stored */
+	bool failed;
+	bool gone;
+	bool unchanged;
+	size_t new_posts, updated_posts;
+};
+
 /*
- * A feed body on its way through the parse worker: the worker hashes,
- * parses and tags it (CPU work, on the second core); the pipeline's own
- * thread then filters, commits and announces it.
+ * A feed body on its way through a parse worker: the worker hashes,
+ * parses and tags it, then (under the write lock) filters and stores it
+ * (CPU and database work, off the pipeline thread, so transfers keep
+ * flowing while feeds are stored); the pipeline's own thread then counts
+ * and announces it.
  */
 struct job {
 	struct job *next;
@@ -62,7 +75,10 @@ struct job {
 	int64_t now;
 	char body_hash[65];
 	bool unchanged;                 /* the same body as last time: not parsed */
+	bool stored;                    /* its posts were saved: announce them */
 	struct feed_doc *doc;           /* parsed and tagged, unless unchanged */
+	struct crier_feed feed;         /* the feed as plugins saw it */
+	struct fetch_outcome out;
 };
 
 struct job_queue {
@@ -74,7 +90,7 @@ struct pipeline {
 	struct fetcher *fetcher;
 	struct pipeline_stats stats;
 	struct in_flight flights;       /* list head of every flight */
-	pthread_t worker;
+	pthread_t workers[PARSE_WORKERS];
 	pthread_mutex_t jobs_lock;
 	pthread_cond_t jobs_ready;      /* the worker waits for todo */
 	pthread_cond_t jobs_done;       /* the pipeline waits for done */
@@ -166,6 +182,7 @@ pipeline_new(struct crier *c)
 	const struct config *cfg = c->cfg;
 	struct pipeline *p = xcalloc(1, sizeof(*p));
 	struct fetch_config fc;
+	size_t i;
 
 	memset(&fc, 0, sizeof(fc));
 	fc.concurrency = (unsigned)cfg->fetch_concurrency;
@@ -186,8 +203,10 @@ pipeline_new(struct crier *c)
 	pthread_mutex_init(&p->jobs_lock, NULL);
 	pthread_cond_init(&p->jobs_ready, NULL);
 	pthread_cond_init(&p->jobs_done, NULL);
-	if (pthread_create(&p->worker, NULL, parse_worker, p) != 0)
-		log_fatal("cannot start the parse worker thread");
+	for (i = 0; i < PARSE_WORKERS; i++) {
+		if (pthread_create(&p->workers[i], NULL, parse_worker, p) != 0)
+			log_fatal("cannot start a parse worker thread");
+	}
 	pthread_mutex_init(&p->index_lock, NULL);
 	pthread_cond_init(&p->index_wake, NULL);
 	if (pthread_create(&p->indexer, NULL, index_worker, p) != 0)
@@ -284,14 +303,16 @@ void
 pipeline_free(struct pipeline *p)
 {
 	struct job *j;
+	size_t i;
 
 	if (p == NULL)
 		return;
 	pthread_mutex_lock(&p->jobs_lock);
 	p->quit = true;
-	pthread_cond_signal(&p->jobs_ready);
+	pthread_cond_broadcast(&p->jobs_ready);
 	pthread_mutex_unlock(&p->jobs_lock);
-	pthread_join(p->worker, NULL);
+	for (i = 0; i < PARSE_WORKERS; i++)
+		pthread_join(p->workers[i], NULL);
 	index_wake(p, true);
 	pthread_join(p->indexer, NULL);
 	index_prune(p, 1);
@@ -402,13 +423,6 @@ pipeline_queue_due(struct pipeline *p, bool all, int64_t feed_id)
 	return rc == -1 ? -1 : q.queued;
 }
 
-/* How a fetch ended, for the feed_fetched hook. */
-struct fetch_outcome {
-	struct buf error;               /* why it failed; empty on success */
-	const char *moved_to;           /* the permanent redirect's target, when stored */
-	bool gone;
-	bool unchanged;
-};
 
 /* ---------------------------------------------------------------- stages */
 
@@ -519,8 +533,7 @@ record_failure(struct pipeline *p, const struct in_flight *fl, const struct fetc
 	    r->retry_after, p->c->cfg->max_backoff);
 	if (commit(p->c, &u, NULL, 0, NULL) == -1)
 		log_error("could not record a failed fetch", "feed=%lld", (long long)fl->id);
-	p->stats.failed++;
-	p->c->stats.fetches_failed++;
+	out->failed = true;
 	log_warn(gone ? "feed gone" : "feed failed",
 	    "feed=%lld url=%s status=%ld error=%s next_fetch_in=%llds", (long long)fl->id,
 	    log_quote(fl->url), r->status, log_quote(error), (long long)(u.next_fetch_at - now));
@@ -599,14 +612,19 @@ parse_job(struct pipeline *p, struct job *j)
 	tag_posts(p, j->doc, fl);
 }
 
-/* The pipeline thread's half: filter, store, count, announce. */
+/*
+ * A parse worker's second half: filter, store.  Runs under the write lock,
+ * so the post_filter plugins and the store see one feed at a time, as
+ * with publishing.  Counting and announcing are left to the pipeline
+ * thread (count_outcome, commit_done).
+ */
 static void
-commit_job(struct pipeline *p, struct job *j, struct fetch_outcome *out)
+store_job(struct pipeline *p, struct job *j)
 {
 	const struct in_flight *fl = j->fl;
 	const struct fetch_result *r = j->r;
+	struct fetch_outcome *out = &j->out;
 	struct feed_doc *doc = j->doc;
-	struct crier_feed feed;
 	struct feed_update u;
 	struct save_stats st;
 
@@ -624,9 +642,6 @@ commit_job(struct pipeline *p, struct job *j, struct fetch_outcome *out)
 		commit(p->c, &u, NULL, 0, NULL);
 		out->unchanged = true;
 		out->moved_to = r->permanent_url;
-		p->stats.ok++;
-		p->stats.unchanged++;
-		p->c->stats.fetches_unchanged++;
 		return;
 	}
 	if (doc->format == FORMAT_UNKNOWN && doc->n_items == 0) {
@@ -641,8 +656,8 @@ commit_job(struct pipeline *p, struct job *j, struct fetch_outcome *out)
 		log_info("feed is not well-formed; recovered what could be read",
 		    "feed=%lld url=%s reason=%s", (long long)fl->id, log_quote(fl->url),
 		    log_quote(doc->bozo_reason));
-	feed_view(&feed, fl, r);
-	filter_posts(p, doc, &feed);
+	feed_view(&j->feed, fl, r);
+	filter_posts(p, doc, &j->feed);
 	u.body_hash = j->body_hash;
 	u.title = doc->title;
 	u.site_url = doc->home_page_url;
@@ -651,20 +666,38 @@ commit_job(struct pipeline *p, struct job *j, struct fetch_outcome *out)
 		    out);
 		return;
 	}
+	j->stored = true;
 	out->moved_to = r->permanent_url;
-	p->stats.ok++;
-	p->stats.new_posts += st.new_posts;
-	p->stats.updated_posts += st.updated_posts;
-	p->unindexed += st.new_posts + st.updated_posts;
-	p->c->stats.fetches_ok++;
-	p->c->stats.posts_new += st.new_posts;
-	p->c->stats.posts_updated += st.updated_posts;
+	out->new_posts = st.new_posts;
+	out->updated_posts = st.updated_posts;
 	if (st.new_posts + st.updated_posts > 0 || r->permanent_url != NULL)
 		log_info("feed fetched", "feed=%lld url=%s items=%zu new=%zu updated=%zu%s%s",
 		    (long long)fl->id, log_quote(fl->url), doc->n_items, st.new_posts,
 		    st.updated_posts, r->permanent_url ? " moved_to=" : "",
 		    r->permanent_url ? log_quote(r->permanent_url) : "");
-	announce_stored(p, doc, &feed);
+}
+
+/* The counts of a finished fetch (the pipeline thread's own). */
+static void
+count_outcome(struct pipeline *p, const struct fetch_outcome *out)
+{
+	if (out->failed) {
+		p->stats.failed++;
+		p->c->stats.fetches_failed++;
+		return;
+	}
+	p->stats.ok++;
+	if (out->unchanged) {
+		p->stats.unchanged++;
+		p->c->stats.fetches_unchanged++;
+		return;
+	}
+	p->stats.new_posts += out->new_posts;
+	p->stats.updated_posts += out->updated_posts;
+	p->unindexed += out->new_posts + out->updated_posts;
+	p->c->stats.fetches_ok++;
+	p->c->stats.posts_new += out->new_posts;
+	p->c->stats.posts_updated += out->updated_posts;
 }
 
 /* [feed_fetched] hook point: once the fetch's outcome is recorded, so
@@ -694,6 +727,7 @@ static void on_outbox_result(struct pipeline *p, struct in_flight *fl, struct fe
 static void
 finish_feed(struct pipeline *p, struct in_flight *fl, struct fetch_result *r, struct fetch_outcome *out)
 {
+	count_outcome(p, out);
 	announce_fetched(p, fl, r, out);
 	buf_free(&out->error);
 	p->stats.done++;
@@ -726,7 +760,8 @@ job_pop(struct job_queue *q)
 	return j;
 }
 
-/* The parse worker: takes bodies from todo, hands them back in done. */
+/* A parse worker: takes bodies from todo, parses and stores them, hands
+ * them back in done. */
 static void *
 parse_worker(void *arg)
 {
@@ -742,6 +777,9 @@ parse_worker(void *arg)
 		j = job_pop(&p->todo);
 		pthread_mutex_unlock(&p->jobs_lock);
 		parse_job(p, j);
+		pthread_mutex_lock(&p->c->write_lock);
+		store_job(p, j);
+		pthread_mutex_unlock(&p->c->write_lock);
 		pthread_mutex_lock(&p->jobs_lock);
 		job_push(&p->done, j);
 		pthread_cond_signal(&p->jobs_done);
@@ -753,6 +791,7 @@ parse_worker(void *arg)
 static void
 job_free(struct job *j)
 {
+	buf_free(&j->out.error);
 	feed_doc_free(j->doc);
 	free(j);
 }
@@ -776,10 +815,9 @@ commit_done(struct pipeline *p, bool wait_for_room)
 	p->done.head = p->done.tail = NULL;
 	pthread_mutex_unlock(&p->jobs_lock);
 	while ((j = job_pop(&done)) != NULL) {
-		struct fetch_outcome out;
-		memset(&out, 0, sizeof(out));
-		commit_job(p, j, &out);
-		finish_feed(p, j->fl, j->r, &out);
+		if (j->stored)
+			announce_stored(p, j->doc, &j->feed);
+		finish_feed(p, j->fl, j->r, &j->out);
 		job_free(j);
 		pthread_mutex_lock(&p->jobs_lock);
 		p->jobs--;
@@ -830,9 +868,6 @@ on_fetched(struct fetch_result *r, void *arg)
 		u.success = true;
 		u.next_fetch_at = sched_after_success(u.fetched_at, fl->interval);
 		commit(p->c, &u, NULL, 0, NULL);
-		p->stats.ok++;
-		p->stats.unchanged++;
-		p->c->stats.fetches_unchanged++;
 		out.unchanged = true;
 	} else if (r->status == 410) {
 		record_failure(p, fl, r, "HTTP 410 Gone: the publisher removed this feed; it is no "
