@@ -616,14 +616,31 @@ test_search_file(void **state)
 	search_count("river", 0);
 	search_count("sea", 1);
 	search_count("badgers", 0);
+	/* text-typed content (a JSON Feed content_text) is stored as escaped
+	 * paragraphs, so it is shown and found */
+	{
+		struct arena *a = arena_new();
+		struct post *p = mkpost(a, "c", "Voles", "", 3);
+		p->content_html = NULL;
+		p->search_text = NULL;
+		p->content_text = "Voles & <stoats>\n\nby the hedge";
+		assert_int_equal(store_feed_commit(s, NULL, &p, 1, NULL), 0);
+		assert_query(s, "SELECT content_html FROM posts WHERE guid = 'c'",
+		    "<p>Voles &amp; &lt;stoats&gt;</p><p>by the hedge</p>\n");
+		assert_int_equal(store_index_pending(s), 1);
+		search_count("hedge", 1);
+		search_count("stoats", 1);
+		arena_free(a);
+	}
 	store_close(s);
 	/* the index file deleted: rebuilt when the store opens */
 	unlink_db(search);
 	s = store_open(path, STORE_WRITER, &err);
 	assert_non_null(s);
 	search_count("sea", 0);
-	assert_int_equal(store_index_pending(s), 1);
+	assert_int_equal(store_index_pending(s), 2);
 	search_count("sea", 1);
+	search_count("hedge", 1);
 	store_close(s);
 	/* a new store beside the old index file: the old posts are not found */
 	s = open_fresh();
