@@ -305,10 +305,19 @@ async function axeCombo(t, page, p, combo, lightLayout, opts, res) {
 
 // Presses Tab and describes what took the focus (null: nothing did).
 async function tab(page) {
+	const frames = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 	await page.keyboard.press('Tab');
-	// a frame for scrolling the focused element into view
-	await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-	return page.evaluate(focusProbe, { op: 'active', sel: FOCUSABLE });
+	// the browser scrolls the focused element into view; on a loaded
+	// machine that can take more than a frame, so look a few times before
+	// calling it off screen (an element that never comes into view still fails)
+	let a = null;
+	for (let i = 0; i < 10; i++) {
+		await frames();
+		a = await page.evaluate(focusProbe, { op: 'active', sel: FOCUSABLE });
+		if (!a || visibleIn(a.rect, a.viewport))
+			break;
+	}
+	return a;
 }
 
 // The skip link: the first Tab reaches it, it shows, and following it moves
