@@ -13,15 +13,27 @@
  *
  * The JSON is written by hand into one buffer per document (jansson
  * would build a tree of every post first), then to stdout in one write.
+ *
+ * Several files are parsed by up to PARSE_THREADS threads (one per core)
+ * and printed in the order given: a thread takes the next file, at most
+ * PARSE_AHEAD files ahead of the one being printed, so memory stays
+ * bounded whatever the number of files.
  */
 #include "caps.h"
 #include "cmd.h"
+#include "log.h"
 #include "parse.h"
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define PARSE_THREADS 4         /* at most; no more than the cores */
+#define PARSE_AHEAD 16          /* files parsed but not yet printed, at most */
 
 static void
 usage(FILE *out)
@@ -167,33 +179,186 @@ put_doc(struct buf *b, const struct feed_doc *doc)
 	buf_puts(b, "}}\n");
 }
 
-/* Parses one file and prints its object; -1 when it cannot be read. */
+/*
+ * Parses one file into out (its JSON line); -1 with err set when it
+ * cannot be read.
+ */
 static int
-parse_one(const char *path, const struct parse_options *opt, struct buf *data, struct buf *out)
+parse_one(const char *path, const struct parse_options *opt, struct buf *data, struct buf *out,
+    struct buf *err)
 {
 	struct feed_doc *doc;
 
 	buf_reset(data);
+	buf_reset(out);
 	if (util_read_file(path, data, CAP_FILE_BYTES) == -1) {
-		fprintf(stderr, "crier parse: %s: %s\n", strcmp(path, "-") == 0 ? "stdin" : path,
+		buf_printf(err, "crier parse: %s: %s\n", strcmp(path, "-") == 0 ? "stdin" : path,
 		    errno == EFBIG ? "file too large" : strerror(errno));
 		return -1;
 	}
 	doc = parse_feed(buf_str(data), data->len, opt);
-	buf_reset(out);
 	put_doc(out, doc);
 	feed_doc_free(doc);
-	if (fwrite(out->data, 1, out->len, stdout) != out->len)
-		return -1;
 	return 0;
+}
+
+/* One file's result, waiting to be printed. */
+struct parsed {
+	struct buf out, err;
+	bool ready;
+};
+
+struct parse_run {
+	const struct parse_options *opt;
+	const char **files;
+	size_t n;
+	size_t next;                    /* the next file a thread takes */
+	size_t printed;                 /* files printed so far */
+	struct parsed slot[PARSE_AHEAD];        /* file i is in slot[i % PARSE_AHEAD] */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+};
+
+static void *
+parse_thread(void *arg)
+{
+	struct parse_run *run = arg;
+	struct buf data = BUF_INIT, out = BUF_INIT, err = BUF_INIT, tmp;
+	struct parsed *slot;
+	size_t i;
+
+	pthread_mutex_lock(&run->lock);
+	for (;;) {
+		while (run->next < run->n && run->next >= run->printed + PARSE_AHEAD)
+			pthread_cond_wait(&run->changed, &run->lock);
+		if (run->next >= run->n)
+			break;
+		i = run->next++;
+		pthread_mutex_unlock(&run->lock);
+		buf_reset(&err);
+		parse_one(run->files[i], run->opt, &data, &out, &err);
+		pthread_mutex_lock(&run->lock);
+		slot = &run->slot[i % PARSE_AHEAD];
+		/* hand the buffers over, take the slot's empty ones */
+		tmp = slot->out;
+		slot->out = out;
+		out = tmp;
+		tmp = slot->err;
+		slot->err = err;
+		err = tmp;
+		slot->ready = true;
+		pthread_cond_broadcast(&run->changed);
+	}
+	pthread_mutex_unlock(&run->lock);
+	buf_free(&data);
+	buf_free(&out);
+	buf_free(&err);
+	return NULL;
+}
+
+/* Prints each file's result in order as the threads finish them; 0, or 1
+ * when a file could not be read or stdout could not be written. */
+static int
+print_in_order(struct parse_run *run)
+{
+	struct parsed *slot;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < run->n; i++) {
+		slot = &run->slot[i % PARSE_AHEAD];
+		pthread_mutex_lock(&run->lock);
+		while (!slot->ready)
+			pthread_cond_wait(&run->changed, &run->lock);
+		pthread_mutex_unlock(&run->lock);
+		if (slot->err.len > 0) {
+			fputs(buf_str(&slot->err), stderr);
+			rc = 1;
+		} else if (fwrite(slot->out.data, 1, slot->out.len, stdout) != slot->out.len) {
+			rc = 1;
+		}
+		pthread_mutex_lock(&run->lock);
+		slot->ready = false;
+		run->printed++;
+		pthread_cond_broadcast(&run->changed);
+		pthread_mutex_unlock(&run->lock);
+	}
+	return rc;
+}
+
+/* One file after the other on this thread (one file, one core, or no threads). */
+static int
+parse_in_turn(const char **files, size_t n, const struct parse_options *opt)
+{
+	struct buf data = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		buf_reset(&err);
+		if (parse_one(files[i], opt, &data, &out, &err) == -1) {
+			fputs(buf_str(&err), stderr);
+			rc = 1;
+		} else if (fwrite(out.data, 1, out.len, stdout) != out.len) {
+			rc = 1;
+		}
+	}
+	buf_free(&data);
+	buf_free(&out);
+	buf_free(&err);
+	return rc;
+}
+
+static int
+parse_files(const char **files, size_t n, const struct parse_options *opt)
+{
+	struct parse_run *run;
+	pthread_t threads[PARSE_THREADS];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cores > 0 ? (size_t)cores : 1, i, started = 0;
+	int rc;
+
+	if (nthreads > PARSE_THREADS)
+		nthreads = PARSE_THREADS;
+	if (nthreads > n)
+		nthreads = n;
+	if (nthreads < 2)
+		return parse_in_turn(files, n, opt);
+	run = xcalloc(1, sizeof(*run));
+	run->opt = opt;
+	run->files = files;
+	run->n = n;
+	pthread_mutex_init(&run->lock, NULL);
+	pthread_cond_init(&run->changed, NULL);
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&threads[started], NULL, parse_thread, run) == 0)
+			started++;
+	}
+	if (started == 0) {
+		log_warn("no thread for crier parse; parsing one file at a time", "files=%zu", n);
+		rc = parse_in_turn(files, n, opt);
+	} else {
+		rc = print_in_order(run);
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < PARSE_AHEAD; i++) {
+		buf_free(&run->slot[i].out);
+		buf_free(&run->slot[i].err);
+	}
+	pthread_mutex_destroy(&run->lock);
+	pthread_cond_destroy(&run->changed);
+	free(run);
+	return rc;
 }
 
 int
 cmd_parse(struct crier *c, int argc, char **argv)
 {
 	struct parse_options opt;
-	struct buf data, out;
-	int i, rc = 0, nfiles = 0;
+	const char **files;
+	size_t n = 0;
+	int i, rc, nfiles = 0;
 	bool options_done = false;
 
 	(void)c;
@@ -225,8 +390,7 @@ cmd_parse(struct crier *c, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	buf_init(&data, 0);
-	buf_init(&out, 0);
+	files = xcalloc((size_t)nfiles, sizeof(*files));
 	options_done = false;
 	for (i = 1; i < argc; i++) {
 		if (!options_done && strcmp(argv[i], "--") == 0) {
@@ -238,14 +402,13 @@ cmd_parse(struct crier *c, int argc, char **argv)
 				i++;
 			continue;
 		}
-		if (parse_one(argv[i], &opt, &data, &out) == -1)
-			rc = 1;
+		files[n++] = argv[i];
 	}
+	rc = parse_files(files, n, &opt);
+	free(files);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "crier parse: writing output: %s\n", strerror(errno));
 		rc = 1;
 	}
-	buf_free(&data);
-	buf_free(&out);
 	return rc;
 }

@@ -65,6 +65,23 @@ with tempfile.TemporaryDirectory() as tmp:
     t.eq(len(out.splitlines()), 1, "the readable file is still printed")
     t.contains(err, "missing.xml", "stderr names the file")
 
+    # many files, parsed by several threads: printed in the order given
+    # (more files than are parsed ahead of the printing), a missing one
+    # reported in its place
+    many = []
+    for i in range(50):
+        path = os.path.join(tmp, "f%02d.xml" % i)
+        with open(path, "wb") as f:
+            f.write(RSS.replace(b"<title>One</title>", b"<title>Feed %d</title>" % i)
+                    .replace(b"Post", b"x" * (i * 997 % 20000)))
+        many.append(path)
+    many.insert(25, os.path.join(tmp, "gone.xml"))
+    rc, out, err = run(many)
+    titles = [json.loads(line)["title"] for line in out.splitlines()]
+    t.eq(titles, ["Feed %d" % i for i in range(50)], "50 files: one line each, in the order given")
+    t.eq(rc, 1, "50 files and a missing one: exit 1")
+    t.eq(err.count("gone.xml"), 1, "the missing file is named once")
+
     rc, out, err = run([tmp])
     t.eq(rc, 1, "a directory: exit 1")
     t.contains(err, tmp, "stderr names it")
