@@ -360,6 +360,7 @@ store_open(const char *path, enum store_mode mode, char **err)
 
 	struct store *s = xcalloc(1, sizeof(*s));
 	struct buf b = BUF_INIT;
+	char *msg = NULL;
 	int flags;
 
 	pthread_once(&once, sqlite_setup);
@@ -405,6 +406,11 @@ store_open(const char *path, enum store_mode mode, char **err)
 			goto fail_err;
 		if (store_search_prepare(s, err) == -1)
 			goto fail_err;
+		s->ckpt = store_checkpointer_start(s->db, path, &msg);
+		if (s->ckpt == NULL) {
+			log_warn("checkpoints stay on the writer's thread", "error=%s", log_quote(msg));
+			free(msg);
+		}
 	} else {
 		/* read-only by its open flags; temp tables (store_search_verify) stay writable */
 		exec_sql(s, "PRAGMA temp_store = MEMORY");
@@ -436,6 +442,7 @@ store_close(struct store *s)
 		sqlite3_finalize(s->digest_stmt[i]);
 	tag_cache_clear(s);
 	store_indexer_close(s->indexer);
+	store_checkpointer_stop(s->ckpt, s->db);
 	if (s->db != NULL) {
 		if (s->mode == STORE_WRITER)
 			sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);

@@ -35,7 +35,20 @@ struct store {
 	int64_t own_writes;     /* bumped on each commit of this connection */
 	char *path;             /* the store's file */
 	struct store_indexer *indexer;  /* store_index_pending()'s, opened on first use */
+	struct store_checkpointer *ckpt;        /* writer: WAL checkpoints on a thread */
 };
+
+/*
+ * The writer's WAL checkpoints run on a thread with its own connection
+ * (store_checkpoint.c): store_checkpointer_start() turns the writer's
+ * automatic checkpoints off and wakes the thread from its commit hook;
+ * NULL with *err when it cannot (the caller keeps SQLite's automatic
+ * ones).  store_checkpointer_stop() joins the thread and closes its
+ * connection, before the writer's own close.  NULL does nothing.
+ */
+struct store_checkpointer;
+struct store_checkpointer *store_checkpointer_start(sqlite3 *writer, const char *path, char **err);
+void store_checkpointer_stop(struct store_checkpointer *c, sqlite3 *writer);
 
 void store_db_error(struct store *s, const char *what);
 void store_done(sqlite3_stmt *st);             /* reset + clear bindings */
