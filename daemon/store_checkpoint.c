@@ -90,6 +90,9 @@ store_checkpointer_start(sqlite3 *writer, const char *path, char **err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, 5000);
+	/* a connection that has read nothing yet has not opened the WAL, and
+	 * its checkpoints would do nothing */
+	sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
 	if (pthread_create(&c->thread, NULL, checkpoint_thread, c) != 0)

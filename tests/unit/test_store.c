@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -293,6 +295,49 @@ test_posts(void **state)
 	assert_query(s, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'p'", "0\n");
 	search_integrity(path);
 	buf_free(&tags);
+	arena_free(a);
+	store_close(s);
+}
+
+/*
+ * The WAL is checkpointed by the store's own thread: after more than
+ * 32 MB of posts the database file itself has grown (only a checkpoint
+ * copies pages into it), while the writer never checkpointed (its
+ * automatic checkpoints are off).
+ */
+static void
+test_checkpoint_thread(void **state)
+{
+	struct store *s = open_fresh();
+	struct arena *a = arena_new();
+	struct post *posts[20];
+	char guid[32], *body = malloc(100001);
+	struct stat st;
+	int batch, i, waited;
+
+	(void)state;
+	memset(body, 'w', 100000);
+	body[100000] = '\0';
+	for (batch = 0; batch < 20; batch++) {
+		for (i = 0; i < 20; i++) {
+			snprintf(guid, sizeof(guid), "big-%d-%d", batch, i);
+			body[0] = (char)('a' + i);
+			body[1] = (char)('a' + batch);
+			posts[i] = mkpost(a, guid, guid, body, 1700000000 + batch * 100 + i);
+		}
+		assert_int_equal(store_feed_commit(s, NULL, posts, 20, NULL), 0);
+	}
+	/* 400 posts of 100 KB: 40 MB of WAL, past the 32 MB mark */
+	for (waited = 0; waited < 100; waited++) {
+		assert_int_equal(stat(path, &st), 0);
+		if (st.st_size > 32 * 1024 * 1024)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	}
+	if (st.st_size <= 32 * 1024 * 1024)
+		fail_msg("crier.db is %lld bytes after 40 MB of posts: no checkpoint ran",
+		    (long long)st.st_size);
+	free(body);
 	arena_free(a);
 	store_close(s);
 }
@@ -679,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_config_sync),
 		cmocka_unit_test(test_posts),
 		cmocka_unit_test(test_failure_is_atomic),
+		cmocka_unit_test(test_checkpoint_thread),
 		cmocka_unit_test(test_failure_counts),
 		cmocka_unit_test(test_read_lists),
 		cmocka_unit_test(test_search),
