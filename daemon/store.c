@@ -179,6 +179,23 @@ store_col_json_text(sqlite3_stmt *st, int i)
 	return t != NULL ? json_string((const char *)t) : json_null();
 }
 
+json_t *
+store_collect(struct store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st), const char *what)
+{
+	json_t *list = json_array();
+	int rc;
+
+	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
+		json_array_append_new(list, row(st));
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		store_db_error(s, what);
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 int
 store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {

@@ -423,44 +423,28 @@ json_t *
 store_digests(struct store *s, bool published_only, int limit)
 {
 	sqlite3_stmt *st = dstmt(s, published_only ? D_LIST_PUBLISHED : D_LIST);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int(st, 1, limit > 0 ? limit : 1000);
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, digest_json(st));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "digest list");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, digest_json, "digest list");
+}
+
+static json_t *
+digest_id_row(sqlite3_stmt *st)
+{
+	return json_integer(sqlite3_column_int64(st, 0));
 }
 
 json_t *
 store_digests_due(struct store *s, int64_t now)
 {
 	sqlite3_stmt *st = dstmt(s, D_DUE);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, now);
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_integer(sqlite3_column_int64(st, 0)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "digests due");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, digest_id_row, "digests due");
 }
 
 /* ---------------------------------------------------------------- items */
@@ -769,30 +753,25 @@ store_digest_scheduled(struct store *s, const char *section, const char *week, i
 	return lookup_int(s, st, "digest schedule week", id_out);
 }
 
+static json_t *
+send_due_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:o, s:I}",
+	    "digest_id", (json_int_t)sqlite3_column_int64(st, 0), "recipient", store_col_json_text(st, 1),
+	    "attempts", (json_int_t)sqlite3_column_int64(st, 2));
+}
+
 json_t *
 store_digest_sends_due(struct store *s, int64_t digest_id, int64_t now, int limit)
 {
 	sqlite3_stmt *st = dstmt(s, digest_id != 0 ? D_DUE_SENDS : D_DUE_SENDS_ALL);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, digest_id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int(st, 3, limit > 0 ? limit : 100000);
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:I, s:o, s:I}",
-		    "digest_id", (json_int_t)sqlite3_column_int64(st, 0), "recipient", store_col_json_text(st, 1),
-		    "attempts", (json_int_t)sqlite3_column_int64(st, 2)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "digest sends due");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, send_due_row, "digest sends due");
 }
 
 int
@@ -836,30 +815,25 @@ store_digest_send_counts(struct store *s, int64_t digest_id, struct digest_send_
 	return 0;
 }
 
+static json_t *
+send_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:o, s:I, s:o, s:I, s:I}",
+	    "recipient", store_col_json_text(st, 0), "status", store_col_json_text(st, 1),
+	    "attempts", (json_int_t)sqlite3_column_int64(st, 2), "last_error", store_col_json_text(st, 3),
+	    "sent_at", (json_int_t)sqlite3_column_int64(st, 4),
+	    "next_attempt_at", (json_int_t)sqlite3_column_int64(st, 5));
+}
+
 json_t *
 store_digest_sends(struct store *s, int64_t digest_id)
 {
 	sqlite3_stmt *st = dstmt(s, D_SENDS);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, digest_id);
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:o, s:I, s:I}",
-		    "recipient", store_col_json_text(st, 0), "status", store_col_json_text(st, 1),
-		    "attempts", (json_int_t)sqlite3_column_int64(st, 2), "last_error", store_col_json_text(st, 3),
-		    "sent_at", (json_int_t)sqlite3_column_int64(st, 4),
-		    "next_attempt_at", (json_int_t)sqlite3_column_int64(st, 5)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "digest sends");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, send_row, "digest sends");
 }
 
 /* ---------------------------------------------------------------- unsubscribes */

@@ -55,6 +55,11 @@ void store_done(sqlite3_stmt *st);             /* reset + clear bindings */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);   /* NULL binds NULL */
 char *store_col_dup(sqlite3_stmt *st, int i);                    /* malloc'd copy, NULL for NULL */
 json_t *store_col_json_text(sqlite3_stmt *st, int i);             /* a string, or JSON null */
+/* Steps st to the end, one array element per row made by row(st), and
+ * store_done()s it: the array, or NULL on a database error (logged as
+ * `what`). */
+json_t *store_collect(struct store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st),
+    const char *what);
 /* Steps a statement that returns nothing: 0, or -1 (logged as `what`). */
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 /* Steps a one-row lookup: 0 with the row current (the caller store_done()s),

@@ -142,26 +142,22 @@ store_team_slug(struct store *s, int64_t id, struct buf *out)
 	return 0;
 }
 
+static json_t *
+team_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:o, s:o, s:I}", "slug", store_col_json_text(st, 0),
+	    "name", store_col_json_text(st, 1), "description", store_col_json_text(st, 2),
+	    "post_count", (json_int_t)sqlite3_column_int64(st, 3));
+}
+
 json_t *
 store_teams(struct store *s)
 {
 	sqlite3_stmt *st = lstmt(s, L_TEAMS);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:I}", "slug", store_col_json_text(st, 0),
-		    "name", store_col_json_text(st, 1), "description", store_col_json_text(st, 2),
-		    "post_count", (json_int_t)sqlite3_column_int64(st, 3)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, team_row, "teams");
 }
 
 /* ---------------------------------------------------------------- users */
@@ -366,28 +362,24 @@ store_tokens(struct store *s)
 	}
 	return list;
 }
+
+static json_t *
+user_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:o, s:b, s:I, s:I}", "name", store_col_json_text(st, 0),
+	    "team", store_col_json_text(st, 1), "admin", sqlite3_column_int(st, 2) != 0,
+	    "created_at", (json_int_t)sqlite3_column_int64(st, 3),
+	    "last_login_at", (json_int_t)sqlite3_column_int64(st, 4));
+}
+
 json_t *
 store_users(struct store *s)
 {
 	sqlite3_stmt *st = lstmt(s, L_USERS);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:o, s:o, s:b, s:I, s:I}", "name", store_col_json_text(st, 0),
-		    "team", store_col_json_text(st, 1), "admin", sqlite3_column_int(st, 2) != 0,
-		    "created_at", (json_int_t)sqlite3_column_int64(st, 3),
-		    "last_login_at", (json_int_t)sqlite3_column_int64(st, 4)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "users");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, user_row, "users");
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -556,30 +548,26 @@ store_post_set_status(struct store *s, int64_t id, enum post_status status, int6
 	return sqlite3_changes(s->db) > 0 ? 0 : 1;
 }
 
+static json_t *
+local_post_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0), "title", store_col_json_text(st, 1),
+	    "slug", store_col_json_text(st, 2), "status", store_col_json_text(st, 3),
+	    "published_at", (json_int_t)sqlite3_column_int64(st, 4),
+	    "updated_at", (json_int_t)sqlite3_column_int64(st, 5), "markdown", store_col_json_text(st, 6));
+}
+
 json_t *
 store_local_posts(struct store *s, int64_t team_id, int limit)
 {
 	sqlite3_stmt *st = lstmt(s, L_LOCAL_LIST);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, team_id);
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : 100);
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:o}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0), "title", store_col_json_text(st, 1),
-		    "slug", store_col_json_text(st, 2), "status", store_col_json_text(st, 3),
-		    "published_at", (json_int_t)sqlite3_column_int64(st, 4),
-		    "updated_at", (json_int_t)sqlite3_column_int64(st, 5), "markdown", store_col_json_text(st, 6)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, local_post_row, "local posts");
 }
 
 int
@@ -727,27 +715,23 @@ store_outbox_failed(struct store *s, int64_t id, const char *error, int64_t next
 	return store_step_done(s, st, "outbox failed");
 }
 
+static json_t *
+outbox_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:o, s:o, s:I, s:o, s:I, s:I}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0), "url", store_col_json_text(st, 1),
+	    "purpose", store_col_json_text(st, 2), "attempts", (json_int_t)sqlite3_column_int64(st, 3),
+	    "last_error", store_col_json_text(st, 4), "done_at", (json_int_t)sqlite3_column_int64(st, 5),
+	    "next_attempt_at", (json_int_t)sqlite3_column_int64(st, 6));
+}
+
 json_t *
 store_outbox_list(struct store *s, int limit)
 {
 	sqlite3_stmt *st = lstmt(s, L_OUTBOX_LIST);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int(st, 1, limit);
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:I, s:o, s:I, s:I}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0), "url", store_col_json_text(st, 1),
-		    "purpose", store_col_json_text(st, 2), "attempts", (json_int_t)sqlite3_column_int64(st, 3),
-		    "last_error", store_col_json_text(st, 4), "done_at", (json_int_t)sqlite3_column_int64(st, 5),
-		    "next_attempt_at", (json_int_t)sqlite3_column_int64(st, 6)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, outbox_row, "outbox");
 }

@@ -147,24 +147,6 @@ store_read_post(sqlite3_stmt *st)
 	return post_from_row(st);
 }
 
-/* Steps st to the end, collecting posts; NULL on a database error. */
-static json_t *
-collect_posts(struct store *s, sqlite3_stmt *st)
-{
-	json_t *list = json_array();
-	int rc;
-
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, post_from_row(st));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "post list");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
-}
-
 json_t *
 store_posts(struct store *s, const struct post_query *q)
 {
@@ -194,7 +176,7 @@ store_posts(struct store *s, const struct post_query *q)
 	default:
 		break;
 	}
-	return collect_posts(s, st);
+	return store_collect(s, st, post_from_row, "post list");
 }
 
 json_t *
@@ -207,7 +189,7 @@ store_post_get(struct store *s, int64_t id, bool *missing)
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
-	list = collect_posts(s, st);
+	list = store_collect(s, st, post_from_row, "post list");
 	if (list == NULL)
 		return NULL;
 	if (json_array_size(list) == 0)
@@ -269,7 +251,7 @@ search_once(struct store *s, const char *match, int limit, int64_t before_id, bo
 		return NULL;
 	}
 	sqlite3_reset(st);
-	list = collect_posts(s, st);
+	list = store_collect(s, st, post_from_row, "post list");
 	if (list != NULL && store_search_verify(s, match, list) == -1) {
 		json_decref(list);
 		return NULL;
@@ -330,21 +312,10 @@ json_t *
 store_sources(struct store *s)
 {
 	sqlite3_stmt *st = rstmt(s, R_SOURCES);
-	json_t *list;
-	int rc;
 
 	if (st == NULL)
 		return NULL;
-	list = json_array();
-	for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
-		json_array_append_new(list, source_from_row(st));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		store_db_error(s, "sources");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return store_collect(s, st, source_from_row, "sources");
 }
 
 json_t *
