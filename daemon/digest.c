@@ -498,7 +498,7 @@ ping_hub(struct crier *c)
 		buf_reset(&body);
 		buf_printf(&url, "%sdigests.%s", c->cfg->base_url, exts[i]);
 		buf_puts(&body, "hub.mode=publish&hub.url=");
-		digest_render_urlencode(&body, buf_str(&url));
+		util_percent_encode(&body, buf_str(&url));
 		store_outbox_add(c->store, c->cfg->websub_hub, "application/x-www-form-urlencoded",
 		    body.data, body.len, NULL, "websub", util_now());
 	}

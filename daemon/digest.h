@@ -207,7 +207,4 @@ void digest_render_token(const unsigned char key[32], const char *section, const
 void digest_render_unsubscribe_url(const struct config *cfg, const unsigned char key[32],
     const char *section, const char *address, struct buf *out);
 
-/* Percent-encodes s for a URL query or a form body (RFC 3986 unreserved kept). */
-void digest_render_urlencode(struct buf *out, const char *s);
-
 #endif

@@ -459,24 +459,6 @@ digest_render_text(const struct config *cfg, const json_t *ctx, const char *unsu
 /* ---------------------------------------------------------------- unsubscribe links */
 
 void
-digest_render_urlencode(struct buf *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			buf_putc(out, (char)*p);
-		} else {
-			buf_putc(out, '%');
-			buf_putc(out, hex[*p >> 4]);
-			buf_putc(out, hex[*p & 15]);
-		}
-	}
-}
-
-void
 digest_render_token(const unsigned char key[32], const char *section, const char *address,
     char out[33])
 {
@@ -504,8 +486,8 @@ digest_render_unsubscribe_url(const struct config *cfg, const unsigned char key[
 
 	digest_render_token(key, section, address, token);
 	buf_printf(out, "%sdigests/unsubscribe?list=", cfg->base_url);
-	digest_render_urlencode(out, section);
+	util_percent_encode(out, section);
 	buf_puts(out, "&email=");
-	digest_render_urlencode(out, address);
+	util_percent_encode(out, address);
 	buf_printf(out, "&token=%s", token);
 }

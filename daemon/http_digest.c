@@ -335,9 +335,9 @@ unsubscribe(struct request *rq, struct reply *rp)
 		}
 	}
 	buf_puts(&action, "/digests/unsubscribe?list=");
-	digest_render_urlencode(&action, list);
+	util_percent_encode(&action, list);
 	buf_puts(&action, "&email=");
-	digest_render_urlencode(&action, email);
+	util_percent_encode(&action, email);
 	buf_printf(&action, "&token=%s", token);
 	ctx = http_reader_context(rq, post ? "You have left the list" : "Leave the list",
 	    "/digests/unsubscribe", "digests");
@@ -785,7 +785,7 @@ back(struct reply *rp, const char *slug, const char *done, const struct urlform 
 		if (v == NULL || *v == '\0')
 			continue;
 		buf_printf(&b, "&%s=", keep[i]);
-		digest_render_urlencode(&b, v);
+		util_percent_encode(&b, v);
 	}
 	if (anchor != 0)
 		buf_printf(&b, "#item-%lld", (long long)anchor);
